@@ -1,0 +1,95 @@
+"""Host-side preparation of input blocks for the compiled drivers.
+
+The compiled drivers take fixed-shape blocks. These helpers cut X into blocks
+whose lengths come from a small fixed set (so that no new chunk length ever
+compiles a new program), and turn a block into the padded ``(index, value)``
+event lists the event-driven kernel reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import scipy.sparse as sp
+
+#: The largest block of rows handed to one compiled call.
+MAX_BLOCK = 1024
+
+
+def block_sizes(n_rows: int, max_block: int = MAX_BLOCK) -> Iterator[tuple[int, int]]:
+    """Yield ``(start, stop)`` of consecutive blocks covering ``n_rows`` rows.
+
+    Full blocks of ``max_block`` rows come first, then the remainder split into
+    powers of two, largest first. Every block length is therefore a power of
+    two not above ``max_block``: at most ``log2(max_block) + 1`` distinct shapes.
+    """
+    start = 0
+    while n_rows - start >= max_block:
+        yield start, start + max_block
+        start += max_block
+    size = max_block // 2
+    while start < n_rows:
+        while size > n_rows - start:
+            size //= 2
+        yield start, start + size
+        start += size
+
+
+def _next_power_of_two(n: int) -> int:
+    return 1 << max(int(n) - 1, 0).bit_length()
+
+
+def nonzeros_per_row(X) -> np.ndarray:
+    """Number of non-zero entries in each row (dense array or CSR)."""
+    if sp.issparse(X):
+        return np.diff(X.indptr)
+    return np.count_nonzero(X, axis=1)
+
+
+def to_events(X, n_slots: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Padded event lists ``(index, value)`` of shape ``(n_rows, n_slots)``.
+
+    Padding uses index ``n_features`` (out of range, dropped by the kernel)
+    and value 0. ``n_slots`` defaults to the next power of two at or above the
+    busiest row, at least 8, so that nearby densities share one program.
+    """
+    n_rows, n_features = X.shape
+    X = sp.csr_matrix(X) if not sp.issparse(X) else X.tocsr()
+    X.sum_duplicates()
+    X.eliminate_zeros()
+    counts = np.diff(X.indptr)
+    if n_slots is None:
+        n_slots = max(8, _next_power_of_two(counts.max(initial=0)))
+    index = np.full((n_rows, n_slots), n_features, dtype=np.int32)
+    value = np.zeros((n_rows, n_slots), dtype=np.float32)
+    slot = np.arange(X.nnz) - np.repeat(X.indptr[:-1], counts)
+    row = np.repeat(np.arange(n_rows), counts)
+    index[row, slot] = X.indices
+    value[row, slot] = X.data
+    return index, value
+
+
+def to_dense(X) -> np.ndarray:
+    """A float32 C-contiguous dense copy (or view) of a block."""
+    if sp.issparse(X):
+        X = X.toarray()
+    return np.ascontiguousarray(X, dtype=np.float32)
+
+
+_HASH_MULTIPLIERS: dict[int, np.ndarray] = {}
+
+
+def row_seeds(X: np.ndarray) -> np.ndarray:
+    """A 32-bit fingerprint of each row's float32 values.
+
+    Used to seed the rate code in ``transform``: a row's random draws then
+    depend on the row itself, not on its position or on the other rows.
+    """
+    n_features = X.shape[1]
+    if n_features not in _HASH_MULTIPLIERS:
+        rng = np.random.default_rng(n_features)
+        _HASH_MULTIPLIERS[n_features] = rng.integers(1, 2**32, n_features, np.uint64) | 1
+    bits = np.ascontiguousarray(X, dtype=np.float32).view(np.uint32).astype(np.uint64)
+    mixed = (bits * _HASH_MULTIPLIERS[n_features]) & 0xFFFFFFFF
+    return (mixed.sum(axis=1) & 0xFFFFFFFF).astype(np.uint32)

@@ -1,0 +1,589 @@
+"""The scikit-learn estimator: :class:`STDPTransformer`."""
+
+from __future__ import annotations
+
+import time
+from numbers import Integral, Real
+
+import jax.numpy as jnp
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    _fit_context,
+)
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, check_non_negative, validate_data
+
+from . import _dynamics as dyn
+from ._encoding import block_sizes, nonzeros_per_row, row_seeds, to_dense, to_events
+
+#: Mean input density at or below which ``kernel="auto"`` picks the event kernel.
+EVENT_DENSITY = 0.15
+
+_RULE_FIELDS = dyn.RuleParams._fields
+
+
+class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+    """Unsupervised features learned by spike-timing-dependent plasticity.
+
+    One layer of ``n_neurons`` leaky integrate-and-fire neurons, fully
+    connected to the inputs by non-negative weights that learn with a
+    trace-based STDP rule. Competition between the neurons, adaptive
+    thresholds and weight normalisation make different neurons learn
+    different input patterns; ``transform`` returns how often each neuron
+    fires, a feature vector for a downstream classifier.
+
+    Each time step with input vector ``x``::
+
+        trace_pre  <- trace_decay * trace_pre + x
+        v          <- leak * v + W @ x
+        s          <- v >= threshold + theta        (then competition)
+        v          <- where(s, v_reset, v)
+        trace_post <- trace_decay * trace_post + s
+        W          <- clip(W + learning_rate * (A_plus * outer(s, trace_pre)
+                                             - A_minus * outer(trace_post, x)),
+                       w_min, w_max)
+        theta      <- theta_decay * theta + theta_plus * s
+
+    Read the user guide for the meaning of rows (samples or time bins), the
+    encodings, and how to reproduce the plain rule exactly.
+
+    Parameters
+    ----------
+    n_neurons : int, default=400
+        Number of output neurons (features). More neurons learn more
+        prototypes; 400 is where the digits and MNIST benchmarks level off.
+    A_plus : float, default=0.005
+        Potentiation amplitude: a post-synaptic spike adds ``A_plus`` times
+        the pre-synaptic trace.
+    A_minus : float, default=0.00525
+        Depression amplitude: a pre-synaptic input subtracts ``A_minus`` times
+        the post-synaptic trace. Slightly above ``A_plus``, as in the seed
+        rule, so that unstructured activity depresses on balance.
+    learning_rate : float, default=1.0
+        Global multiplier of both amplitudes. The seed used 0.01; with
+        competition only one neuron learns per step, and 1.0 lets a few
+        epochs over a thousand samples settle the prototypes.
+    w_min, w_max : float, default=0.0, 1.0
+        Bounds of every weight, enforced after each update. Initial weights
+        are clipped to them too.
+    threshold : float, default=1.0
+        Firing threshold of the membrane potential (before adaptation).
+    v_reset : float, default=0.0
+        Membrane potential after a spike.
+    leak : float, default=0.9
+        Factor applied to the membrane potential each step (1 = no leak).
+    trace_decay : float, default=0.95
+        Factor applied to both spike traces each step.
+    n_steps : int, default=20
+        Time steps each sample is presented for (``stream=False``). Ignored in
+        stream mode, where each row is one step.
+    encoding : {"direct", "poisson"}, default="direct"
+        ``"direct"`` feeds the values as given at every step (0/1 spikes or
+        graded input currents); ``"poisson"`` treats values in [0, 1] as
+        per-step firing probabilities, drawn from ``random_state``. The
+        direct code is the default: it is deterministic and measured as
+        accurate as the rate code on digits at a fraction of the cost.
+    stream : bool, default=False
+        If False, each row of X is an independent sample presented for
+        ``n_steps`` steps from rest. If True, the rows are consecutive time
+        bins of one spike train and the state carries over from row to row
+        and from one :meth:`partial_fit` call to the next.
+    competition : {"wta", "lateral"} or None, default="wta"
+        ``"wta"``: at most one neuron (the one furthest above its threshold)
+        fires per step, and its spike resets every membrane. ``"lateral"``:
+        each spike lowers every other neuron's membrane by ``inhibition``.
+        None: neurons are independent, as in the seed rule.
+    inhibition : float, default=1.0
+        Strength of lateral inhibition with ``competition="lateral"``.
+    theta_plus : float, default=0.05
+        Rise of a neuron's adaptive threshold at each of its spikes
+        (homeostasis: neurons that win often become harder to excite, so
+        that all neurons get to learn). 0 switches homeostasis off.
+    theta_decay : float, default=1.0
+        Factor applied to the adaptive thresholds each step. 1 keeps them for
+        good, as in Diehl & Cook (2015), where they decay over hours.
+    weight_norm : float or None, default=0.1
+        Mean incoming weight each neuron is rescaled to (its weights then sum
+        to ``weight_norm * n_features_in_``), after each sample in sample mode
+        and after each step in stream mode. None switches normalisation off.
+    init : {"uniform"} or array-like of shape (n_neurons, n_features), default="uniform"
+        Initial weights. ``"uniform"`` draws them uniformly in
+        ``[w_min, w_max]`` (then normalised if ``weight_norm`` is set).
+    max_iter : int, default=3
+        Passes over X in :meth:`fit`.
+    shuffle : bool, default=True
+        Present the samples in a new random order each pass (sample mode
+        only; stream mode keeps time order).
+    kernel : {"auto", "dense", "event"}, default="auto"
+        How a learning step is computed. ``"dense"`` touches every weight;
+        ``"event"`` touches only the weights of active inputs and spiking
+        neurons, faster on sparse input. ``"auto"`` picks ``"event"`` when
+        the first data seen has a mean density of at most 15%. Both compute
+        the same rule; they may differ in the last bits of rounding.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial weights, the sample order and the rate code.
+    verbose : int, default=0
+        1 prints one line per pass; 2 also shows a progress bar.
+
+    Attributes
+    ----------
+    components_ : ndarray of shape (n_neurons, n_features_in_)
+        Learned weights, one row per neuron (its receptive field).
+    theta_ : ndarray of shape (n_neurons,)
+        Adaptive threshold offsets; a neuron fires at ``threshold + theta_``.
+    v_ : ndarray of shape (n_neurons,)
+        Membrane potentials (stream mode: where the next row starts from;
+        sample mode: always at rest).
+    trace_pre_ : ndarray of shape (n_features_in_,)
+        Pre-synaptic traces (stream mode state).
+    trace_post_ : ndarray of shape (n_neurons,)
+        Post-synaptic traces (stream mode state).
+    kernel_ : str
+        The kernel in use, ``"dense"`` or ``"event"``.
+    n_iter_ : int
+        Passes over the data completed by the last :meth:`fit`.
+    n_samples_seen_ : int
+        Rows consumed since the last :meth:`fit` (all passes and
+        :meth:`partial_fit` calls).
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has string column names.
+
+    See Also
+    --------
+    sklearn.neural_network.BernoulliRBM : Another unsupervised feature learner.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sk_stdp import STDPTransformer
+    >>> X = np.random.default_rng(0).random((50, 16))
+    >>> stdp = STDPTransformer(n_neurons=8, max_iter=1, random_state=0).fit(X)
+    >>> stdp.components_.shape
+    (8, 16)
+    >>> stdp.transform(X[:3]).shape
+    (3, 8)
+    """
+
+    _parameter_constraints: dict = {
+        "n_neurons": [Interval(Integral, 1, None, closed="left")],
+        "A_plus": [Interval(Real, 0, None, closed="left")],
+        "A_minus": [Interval(Real, 0, None, closed="left")],
+        "learning_rate": [Interval(Real, 0, None, closed="left")],
+        "w_min": [Interval(Real, None, None, closed="neither")],
+        "w_max": [Interval(Real, None, None, closed="neither")],
+        "threshold": [Interval(Real, None, None, closed="neither")],
+        "v_reset": [Interval(Real, None, None, closed="neither")],
+        "leak": [Interval(Real, 0, 1, closed="both")],
+        "trace_decay": [Interval(Real, 0, 1, closed="both")],
+        "n_steps": [Interval(Integral, 1, None, closed="left")],
+        "encoding": [StrOptions({"direct", "poisson"})],
+        "stream": ["boolean"],
+        "competition": [StrOptions({"wta", "lateral"}), None],
+        "inhibition": [Interval(Real, 0, None, closed="left")],
+        "theta_plus": [Interval(Real, 0, None, closed="left")],
+        "theta_decay": [Interval(Real, 0, 1, closed="both")],
+        "weight_norm": [Interval(Real, 0, None, closed="neither"), None],
+        "init": [StrOptions({"uniform"}), "array-like"],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "kernel": [StrOptions({"auto", "dense", "event"})],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        n_neurons: int = 400,
+        *,
+        A_plus: float = 0.005,
+        A_minus: float = 0.00525,
+        learning_rate: float = 1.0,
+        w_min: float = 0.0,
+        w_max: float = 1.0,
+        threshold: float = 1.0,
+        v_reset: float = 0.0,
+        leak: float = 0.9,
+        trace_decay: float = 0.95,
+        n_steps: int = 20,
+        encoding: str = "direct",
+        stream: bool = False,
+        competition: str | None = "wta",
+        inhibition: float = 1.0,
+        theta_plus: float = 0.05,
+        theta_decay: float = 1.0,
+        weight_norm: float | None = 0.1,
+        init="uniform",
+        max_iter: int = 3,
+        shuffle: bool = True,
+        kernel: str = "auto",
+        random_state=None,
+        verbose: int = 0,
+    ):
+        self.n_neurons = n_neurons
+        self.A_plus = A_plus
+        self.A_minus = A_minus
+        self.learning_rate = learning_rate
+        self.w_min = w_min
+        self.w_max = w_max
+        self.threshold = threshold
+        self.v_reset = v_reset
+        self.leak = leak
+        self.trace_decay = trace_decay
+        self.n_steps = n_steps
+        self.encoding = encoding
+        self.stream = stream
+        self.competition = competition
+        self.inhibition = inhibition
+        self.theta_plus = theta_plus
+        self.theta_decay = theta_decay
+        self.weight_norm = weight_norm
+        self.init = init
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.kernel = kernel
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------
+    # Fitted state: held as JAX arrays while the estimator is in use,
+    # exposed (and pickled) as numpy arrays.
+    # ------------------------------------------------------------------
+    def _numpy_state(self) -> dyn.LayerState:
+        check_is_fitted(self, "n_features_in_")
+        return dyn.LayerState(*(np.asarray(a) for a in self._state))
+
+    @property
+    def components_(self) -> np.ndarray:
+        return np.array(self._numpy_state().weights.T)
+
+    @property
+    def theta_(self) -> np.ndarray:
+        return np.array(self._numpy_state().theta)
+
+    @property
+    def v_(self) -> np.ndarray:
+        return np.array(self._numpy_state().v)
+
+    @property
+    def trace_pre_(self) -> np.ndarray:
+        return np.array(self._numpy_state().trace_pre)
+
+    @property
+    def trace_post_(self) -> np.ndarray:
+        return np.array(self._numpy_state().trace_post)
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        if "_state" in state:
+            state["_state"] = dyn.LayerState(*(np.array(a) for a in state["_state"]))
+        return state
+
+    @property
+    def _n_features_out(self) -> int:
+        return self.n_neurons
+
+    # ------------------------------------------------------------------
+    # Validation
+    # ------------------------------------------------------------------
+    def _check_rule(self) -> None:
+        values = [getattr(self, name) for name in self._rule_names()]
+        if not np.all(np.isfinite(values)):
+            raise ValueError("STDPTransformer parameters must be finite, got NaN or inf.")
+        if self.w_min > self.w_max:
+            raise ValueError(f"w_min={self.w_min} must not exceed w_max={self.w_max}.")
+
+    @staticmethod
+    def _rule_names() -> tuple[str, ...]:
+        return tuple(n for n in _RULE_FIELDS if n != "weight_total")
+
+    def _validate_X(self, X, *, reset: bool):
+        X = validate_data(
+            self,
+            X,
+            reset=reset,
+            accept_sparse="csr",
+            dtype=[np.float32, np.float64],
+            ensure_min_samples=1,
+        )
+        check_non_negative(X, f"{type(self).__name__} (input spikes or rates)")
+        if self.encoding == "poisson":
+            top = X.max() if X.shape[0] else 0
+            if top > 1:
+                raise ValueError(
+                    "encoding='poisson' reads values as per-step firing probabilities, "
+                    f"which must lie in [0, 1]; the largest value in X is {float(top):g}. "
+                    "Scale X into [0, 1] or use encoding='direct'."
+                )
+        return X
+
+    def _rule_vector(self, n_features: int) -> np.ndarray:
+        weight_total = 0.0 if self.weight_norm is None else self.weight_norm * n_features
+        values = [getattr(self, n) for n in self._rule_names()] + [weight_total]
+        return np.asarray(values, dtype=np.float32)
+
+    def _config(self) -> dyn.Config:
+        return dyn.Config(
+            competition=self.competition,
+            encoding=self.encoding,
+            kernel=self.kernel_,
+            normalize=self.weight_norm is not None,
+            max_post=min(self.n_neurons, 8),
+        )
+
+    def _initial_weights(self, n_features: int, rng: np.random.RandomState) -> np.ndarray:
+        if isinstance(self.init, str):
+            weights = rng.uniform(self.w_min, self.w_max, (self.n_neurons, n_features))
+        else:
+            weights = np.asarray(self.init, dtype=np.float64)
+            if weights.shape != (self.n_neurons, n_features):
+                raise ValueError(
+                    f"init has shape {weights.shape}; expected (n_neurons, n_features) = "
+                    f"({self.n_neurons}, {n_features})."
+                )
+            if not np.all(np.isfinite(weights)):
+                raise ValueError("init contains NaN or inf.")
+        weights = np.clip(weights, self.w_min, self.w_max)
+        if self.weight_norm is not None:
+            total = self.weight_norm * n_features
+            sums = weights.sum(axis=1, keepdims=True)
+            weights = np.clip(
+                weights * np.where(sums > 0, total / np.where(sums > 0, sums, 1), 1),
+                self.w_min,
+                self.w_max,
+            )
+        return np.ascontiguousarray(weights.T, dtype=np.float32)
+
+    def _begin(self, X) -> None:
+        """Set up a fresh state for ``X`` (validated) and choose the kernel."""
+        rng = check_random_state(self.random_state)
+        self._seed = int(rng.randint(np.iinfo(np.int32).max))
+        n_features = X.shape[1]
+        if self.kernel == "auto":
+            density = nonzeros_per_row(X).mean() / n_features
+            self.kernel_ = "event" if density <= EVENT_DENSITY else "dense"
+        else:
+            self.kernel_ = self.kernel
+        weights = self._initial_weights(n_features, rng)
+        zeros_n = np.zeros(self.n_neurons, np.float32)
+        self._state = dyn.LayerState(
+            weights=jnp.asarray(weights),
+            theta=jnp.asarray(zeros_n),
+            v=jnp.asarray(zeros_n),
+            trace_pre=jnp.zeros(n_features, jnp.float32),
+            trace_post=jnp.asarray(zeros_n),
+        )
+        self.n_samples_seen_ = 0
+        self.n_iter_ = 0
+
+    # ------------------------------------------------------------------
+    # Learning
+    # ------------------------------------------------------------------
+    def _learn(self, X, order=None, progress=None) -> np.ndarray:
+        """One pass over the rows of X (in ``order``), committing after each block."""
+        config = self._config()
+        rule = self._rule_vector(X.shape[1])
+        seed = np.uint32(self._seed)
+        counts = np.zeros(self.n_neurons)
+        for start, stop in block_sizes(X.shape[0]):
+            block = X[start:stop] if order is None else X[order[start:stop]]
+            rows = to_events(block) if config.kernel == "event" else to_dense(block)
+            first = np.uint32(self.n_samples_seen_ % 2**32)
+            if self.stream:
+                state, block_counts = dyn.learn_stream(
+                    dyn.LayerState(*self._state), rows, first, rule, seed, config=config
+                )
+            else:
+                state, block_counts = dyn.learn_samples(
+                    dyn.LayerState(*self._state), rows, first, rule, seed,
+                    config=config, n_steps=self.n_steps,
+                )
+            self._state = state
+            self.n_samples_seen_ += stop - start
+            counts += np.asarray(block_counts)
+            if progress is not None:
+                progress.update(stop - start)
+        return counts
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None) -> STDPTransformer:
+        """Learn the weights from X by unsupervised STDP.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Non-negative input: samples (``stream=False``) or consecutive
+            time bins (``stream=True``).
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : STDPTransformer
+            The fitted estimator.
+        """
+        self._check_rule()
+        X = self._validate_X(X, reset=True)
+        self._begin(X)
+        rng = np.random.default_rng(self._seed)
+        for epoch in range(self.max_iter):
+            started = time.perf_counter()
+            order = None
+            if self.shuffle and not self.stream:
+                order = rng.permutation(X.shape[0])
+            with self._progress(X.shape[0], epoch) as progress:
+                counts = self._learn(X, order, progress)
+            self.n_iter_ = epoch + 1
+            if self.verbose:
+                self._report(epoch, counts, X.shape[0], time.perf_counter() - started)
+        return self
+
+    def partial_fit(self, X, y=None) -> STDPTransformer:
+        """Learn from one more chunk of rows, continuing from the current state.
+
+        In stream mode the rows continue the spike train of earlier calls:
+        membranes, traces and thresholds carry over. Whatever the chunking,
+        the result equals one :meth:`fit` with ``shuffle=False`` and
+        ``max_iter=1`` over all the rows.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_rows, n_features)
+            The next rows.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : STDPTransformer
+            The estimator.
+        """
+        first_call = not hasattr(self, "_state")
+        if first_call:
+            self._validate_params()
+            self._check_rule()
+        X = self._validate_X(X, reset=first_call)
+        if first_call:
+            self._begin(X)
+        self._learn(X)
+        return self
+
+    def reset_state(self) -> STDPTransformer:
+        """Return membranes and traces to rest, keeping weights and thresholds.
+
+        Use it between independent recordings in stream mode.
+
+        Returns
+        -------
+        self : STDPTransformer
+            The estimator.
+        """
+        check_is_fitted(self, "n_features_in_")
+        self._state = dyn.rest(dyn.LayerState(*(jnp.asarray(a) for a in self._state)))
+        return self
+
+    def _progress(self, n_rows: int, epoch: int):
+        if self.verbose >= 2:
+            from tqdm.auto import tqdm
+
+            return tqdm(total=n_rows, desc=f"epoch {epoch + 1}/{self.max_iter}", unit="row")
+        return _NoProgress()
+
+    def _report(self, epoch: int, counts: np.ndarray, n_rows: int, seconds: float) -> None:
+        weights = self._numpy_state().weights
+        per = "bin" if self.stream else "sample"
+        print(
+            f"[{type(self).__name__}] Iteration {epoch + 1}, "
+            f"spikes per neuron per {per} = {counts.mean() / max(n_rows, 1):.3f}, "
+            f"silent neurons = {int(np.sum(counts == 0))}, "
+            f"weights mean = {weights.mean():.4f} std = {weights.std():.4f}, "
+            f"time = {seconds:.2f}s"
+        )
+
+    # ------------------------------------------------------------------
+    # Responses
+    # ------------------------------------------------------------------
+    def transform(self, X) -> np.ndarray:
+        """Spike counts of each neuron (sample mode) or output spikes per bin (stream mode).
+
+        Weights and thresholds are frozen; the estimator does not change. In
+        sample mode each row is presented for ``n_steps`` steps from rest and
+        its output depends on that row alone. In stream mode the rows are one
+        spike train run from rest (membranes at zero, current thresholds).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Non-negative input.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, n_neurons), dtype float32
+            Spike counts (sample mode) or 0/1 spikes (stream mode).
+        """
+        check_is_fitted(self, "n_features_in_")
+        X = self._validate_X(X, reset=False)
+        weights, theta = (jnp.asarray(a) for a in (self._state.weights, self._state.theta))
+        rule = self._rule_vector(X.shape[1])
+        out = np.empty((X.shape[0], self.n_neurons), np.float32)
+        v = jnp.zeros(self.n_neurons, jnp.float32)
+        for start, stop in block_sizes(X.shape[0]):
+            rows = to_dense(X[start:stop])
+            if self.stream:
+                v, spikes = dyn.respond_stream(
+                    weights, theta, v, rows, np.uint32(start), rule, np.uint32(self._seed),
+                    competition=self.competition, encoding=self.encoding,
+                )
+            else:
+                spikes = dyn.respond_samples(
+                    weights, theta, rows, row_seeds(rows), rule, np.uint32(self._seed),
+                    competition=self.competition, encoding=self.encoding, n_steps=self.n_steps,
+                )
+            out[start:stop] = np.asarray(spikes)
+        return out
+
+    def predict(self, X) -> np.ndarray:
+        """Binary output pattern: did each neuron fire (per sample, or per bin).
+
+        Unlike :meth:`transform`, ``predict`` takes dense input only (its
+        2-D output does not fit scikit-learn's contract for a ``predict`` on
+        sparse data); for a sparse X use ``transform(X) > 0``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Non-negative input.
+
+        Returns
+        -------
+        spikes : ndarray of shape (n_samples, n_neurons), dtype float32
+            1 where the neuron fired at least once, else 0.
+        """
+        if sp.issparse(X):
+            raise TypeError(
+                "predict does not accept sparse input; use transform(X) > 0 for sparse X, "
+                "or pass X.toarray()."
+            )
+        return (self.transform(X) > 0).astype(np.float32)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.positive_only = True
+        tags.input_tags.sparse = True
+        tags.transformer_tags.preserves_dtype = ["float32"]
+        return tags
+
+
+class _NoProgress:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
+
