@@ -61,7 +61,7 @@ class Config(NamedTuple):
     encoding: str  # "direct" or "poisson"
     kernel: str  # "dense" or "event"
     normalize: bool
-    max_post: int  # post-synaptic spikes per step handled by the event kernel
+    post_chunk: int  # spiking neurons the event kernel updates per inner iteration
 
 
 def rest(state: LayerState) -> LayerState:
@@ -150,10 +150,10 @@ def event_step(
     """One step touching only the weights of active inputs and spiking neurons.
 
     ``events = (index, value)``: the active inputs, padded with the
-    out-of-range index ``n_features`` and value 0. Only the rows of active
-    inputs (LTD, and the input current) and the columns of spiking neurons
-    (LTP) change; every other weight is left alone, which is exact because
-    its update in the dense rule is zero and it is already inside the bounds.
+    out-of-range index ``n_features`` and value 0. Every other weight is left
+    alone, which is exact: its update in the dense rule is zero and it is
+    already inside the bounds. The same :func:`stdp_delta` is applied to each
+    touched weight exactly once, so both kernels give the same weights.
     """
     index, value = events
     n_features, n_neurons = state.weights.shape
@@ -164,33 +164,34 @@ def event_step(
     v, spikes = fire(state.v, state.theta, value @ rows, params, config.competition)
     trace_post = params.trace_decay * state.trace_post + spikes
 
-    def sparse_ltp(weights):
-        # Whole columns of the spiking neurons (every row: LTP, and LTD on the
-        # active rows), then the active rows in every other column (LTD only).
-        if config.competition == "wta":
-            post_index = jnp.argmax(spikes)[None]
-        else:
-            post_index = jax.lax.top_k(spikes, config.max_post)[1]
+    # Rows of the active inputs, every column: LTD, and LTP where the neuron spiked.
+    rows = stdp_delta(rows, trace_pre[index % n_features], spikes, value, trace_post, params)
+    weights = state.weights.at[index].set(rows, mode="drop")
+
+    # Columns of the spiking neurons, the remaining (inactive) rows: LTP only.
+    inactive = (x == 0)[:, None]
+
+    def update_columns(post_index, post, weights):
         cols = weights[:, post_index]
-        cols = stdp_delta(cols, trace_pre, spikes[post_index], x, trace_post[post_index], params)
-        weights = weights.at[:, post_index].set(cols)
-        done = jnp.zeros(n_neurons, bool).at[post_index].set(True)
-        rows = weights.at[index].get(mode="fill", fill_value=0.0)
-        rows_new = stdp_delta(
-            rows, trace_pre[index % n_features], spikes, value, trace_post, params
-        )
-        rows = jnp.where(done[None, :], rows, rows_new)
-        return weights.at[index].set(rows, mode="drop")
+        new = stdp_delta(cols, trace_pre, post, x, trace_post[post_index], params)
+        return weights.at[:, post_index].set(jnp.where(inactive, new, cols))
 
-    def dense_ltp(weights):
-        return stdp_delta(weights, trace_pre, spikes, x, trace_post, params)
-
-    if config.competition == "wta" or config.max_post >= n_neurons:
-        weights = sparse_ltp(state.weights)
+    if config.competition == "wta":  # at most one spike: one column, no loop
+        winner = jnp.argmax(spikes)[None]
+        weights = update_columns(winner, spikes[winner], weights)
     else:
-        weights = jax.lax.cond(
-            jnp.sum(spikes) <= config.max_post, sparse_ltp, dense_ltp, state.weights
-        )
+        # A few spiking neurons at a time, for as long as any are left: no
+        # dense fallback (and no copy of W) when many neurons fire at once.
+        def has_spikes(carry):
+            return jnp.any(carry[1] > 0)
+
+        def next_columns(carry):
+            weights, remaining = carry
+            _, post_index = jax.lax.top_k(remaining, config.post_chunk)
+            weights = update_columns(post_index, remaining[post_index], weights)
+            return weights, remaining.at[post_index].set(0.0)
+
+        weights, _ = jax.lax.while_loop(has_spikes, next_columns, (weights, spikes))
     theta = adapt_thresholds(state.theta, spikes, params)
     return LayerState(weights, theta, v, trace_pre, trace_post), spikes
 

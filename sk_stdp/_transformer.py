@@ -128,7 +128,9 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, the sample order and the rate code.
     verbose : int, default=0
-        1 prints one line per pass; 2 also shows a progress bar.
+        1 prints one line per pass (time, spikes per neuron, weight
+        statistics) and shows a progress bar during passes longer than 2 s;
+        2 shows the bar for every pass.
 
     Attributes
     ----------
@@ -309,7 +311,9 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             X,
             reset=reset,
             accept_sparse="csr",
-            dtype=[np.float32, np.float64],
+            # float32, the dtype of the dynamics: values beyond its range are rejected
+            # here ("too large for dtype('float32')") instead of becoming inf in JAX.
+            dtype=np.float32,
             ensure_min_samples=1,
         )
         check_non_negative(X, f"{type(self).__name__} (input spikes or rates)")
@@ -334,7 +338,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             encoding=self.encoding,
             kernel=self.kernel_,
             normalize=self.weight_norm is not None,
-            max_post=min(self.n_neurons, 8),
+            post_chunk=min(self.n_neurons, 4),
         )
 
     def _initial_weights(self, n_features: int, rng: np.random.RandomState) -> np.ndarray:
@@ -427,21 +431,41 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         -------
         self : STDPTransformer
             The fitted estimator.
+
+        Notes
+        -----
+        An interrupt (Ctrl-C, :class:`KeyboardInterrupt`) or any other
+        exception is re-raised after the estimator is put back in a
+        consistent state: as it was before this call if no pass over X was
+        complete (bad input included), otherwise as at the end of the last
+        complete pass (``n_iter_`` passes), never in the middle of one.
         """
         self._check_rule()
-        X = self._validate_X(X, reset=True)
-        self._begin(X)
-        rng = np.random.default_rng(self._seed)
-        for epoch in range(self.max_iter):
-            started = time.perf_counter()
-            order = None
-            if self.shuffle and not self.stream:
-                order = rng.permutation(X.shape[0])
-            with self._progress(X.shape[0], epoch) as progress:
-                counts = self._learn(X, order, progress)
-            self.n_iter_ = epoch + 1
-            if self.verbose:
-                self._report(epoch, counts, X.shape[0], time.perf_counter() - started)
+        before = self.__dict__.copy()
+        committed = None  # (state, n_samples_seen_, n_iter_) after the last complete pass
+        try:
+            X = self._validate_X(X, reset=True)
+            self._begin(X)
+            rng = np.random.default_rng(self._seed)
+            for epoch in range(self.max_iter):
+                started = time.perf_counter()
+                order = None
+                if self.shuffle and not self.stream:
+                    order = rng.permutation(X.shape[0])
+                with self._progress(X.shape[0], epoch) as progress:
+                    counts = self._learn(X, order, progress)
+                # JAX arrays are immutable (and not donated): keeping a reference is a snapshot.
+                committed = (self._state, self.n_samples_seen_, epoch + 1)
+                self.n_iter_ = epoch + 1
+                if self.verbose:
+                    self._report(epoch, counts, X.shape[0], time.perf_counter() - started)
+        except BaseException:
+            if committed is None:
+                self.__dict__.clear()
+                self.__dict__.update(before)
+            else:
+                self._state, self.n_samples_seen_, self.n_iter_ = committed
+            raise
         return self
 
     def partial_fit(self, X, y=None) -> STDPTransformer:
@@ -468,9 +492,16 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         if first_call:
             self._validate_params()
             self._check_rule()
-        X = self._validate_X(X, reset=first_call)
-        if first_call:
-            self._begin(X)
+            before = self.__dict__.copy()
+            try:
+                X = self._validate_X(X, reset=True)
+                self._begin(X)
+            except BaseException:  # bad input: stay unfitted (no stray n_features_in_)
+                self.__dict__.clear()
+                self.__dict__.update(before)
+                raise
+        else:
+            X = self._validate_X(X, reset=False)
         self._learn(X)
         return self
 
@@ -489,11 +520,28 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         return self
 
     def _progress(self, n_rows: int, epoch: int):
-        if self.verbose >= 2:
-            from tqdm.auto import tqdm
+        """A progress bar over the rows of one pass (tqdm), or a no-op.
 
-            return tqdm(total=n_rows, desc=f"epoch {epoch + 1}/{self.max_iter}", unit="row")
-        return _NoProgress()
+        ``verbose=1``: a bar appears only when a pass lasts over 2 s and
+        output goes to a terminal or a notebook; it is cleared at the end of the pass.
+        ``verbose>=2``: a bar for every pass, always, kept on screen.
+        """
+        if not self.verbose:
+            return _NoProgress()
+        try:
+            from tqdm.auto import tqdm
+        except ImportError:  # pragma: no cover - tqdm comes with brainpy
+            return _NoProgress()
+        always = self.verbose >= 2
+        return tqdm(
+            total=n_rows,
+            desc=f"epoch {epoch + 1}/{self.max_iter}",
+            unit="row",
+            delay=0 if always else 2.0,
+            leave=always,
+            disable=False if always else None,
+            mininterval=0.5,
+        )
 
     def _report(self, epoch: int, counts: np.ndarray, n_rows: int, seconds: float) -> None:
         weights = self._numpy_state().weights

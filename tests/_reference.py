@@ -1,0 +1,130 @@
+"""An independent plain-numpy implementation of the learning rule (DESIGN.md §2).
+
+Written from the design contract and the estimator's documented semantics, not
+from ``sk_stdp`` code, and importing nothing from it. Arithmetic is float32,
+like the estimator, so that the two agree to rounding.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+SEED_RULE = dict(
+    A_plus=0.005,
+    A_minus=0.00525,
+    learning_rate=0.01,
+    w_min=0.0,
+    w_max=1.0,
+    threshold=1.0,
+    v_reset=0.0,
+    leak=0.9,
+    trace_decay=0.95,
+)
+
+
+def _normalize(W, total, w_min, w_max):
+    sums = W.sum(axis=1, keepdims=True)
+    one = W.dtype.type(1)
+    scale = np.where(sums > 0, total / np.where(sums > 0, sums, one), one)
+    return np.clip(W * scale, w_min, w_max).astype(W.dtype)
+
+
+def run(
+    X,
+    W0,
+    *,
+    A_plus,
+    A_minus,
+    learning_rate,
+    w_min,
+    w_max,
+    threshold,
+    v_reset,
+    leak,
+    trace_decay,
+    stream=True,
+    n_steps=1,
+    competition=None,
+    inhibition=1.0,
+    theta_plus=0.0,
+    theta_decay=1.0,
+    weight_norm=None,
+):
+    """Run the rule over the rows of ``X`` from rest with initial weights ``W0``.
+
+    ``W0`` has the estimator's ``components_`` layout (n_neurons, n_features).
+    Returns a dict with the final ``weights`` (same layout), ``theta``, ``v``,
+    ``trace_pre``, ``trace_post`` and the total ``spikes`` per neuron.
+    """
+    f = np.float32
+    A_plus, A_minus, lr = f(A_plus), f(A_minus), f(learning_rate)
+    w_min, w_max, thr, v_reset = f(w_min), f(w_max), f(threshold), f(v_reset)
+    leak, td, inh = f(leak), f(trace_decay), f(inhibition)
+    theta_plus, theta_decay = f(theta_plus), f(theta_decay)
+    X = np.asarray(X, dtype=f)
+    n_features = X.shape[1]
+    total = None if weight_norm is None else f(weight_norm * n_features)
+
+    # Initial weights: clipped to the bounds, then normalised (in float64, once).
+    W = np.clip(np.asarray(W0, dtype=np.float64), float(w_min), float(w_max))
+    if total is not None:
+        W = _normalize(W, float(total), float(w_min), float(w_max))
+    W = W.astype(f)
+    n_neurons = W.shape[0]
+    theta = np.zeros(n_neurons, f)
+    v = np.zeros(n_neurons, f)
+    trace_pre = np.zeros(n_features, f)
+    trace_post = np.zeros(n_neurons, f)
+    spikes_total = np.zeros(n_neurons, np.int64)
+
+    def step(x):
+        nonlocal W, theta, v, trace_pre, trace_post
+        trace_pre = td * trace_pre + x
+        v = leak * v + W @ x
+        margin = v - (thr + theta)
+        crossed = margin >= 0
+        if competition == "wta":
+            winner = int(np.argmax(margin))
+            s = np.zeros(n_neurons, f)
+            if crossed[winner]:
+                s[winner] = 1
+                v = np.full(n_neurons, v_reset, f)
+        elif competition == "lateral":
+            s = crossed.astype(f)
+            others = s.sum() - s
+            v = np.where(crossed, v_reset, v - inh * others).astype(f)
+        else:
+            s = crossed.astype(f)
+            v = np.where(crossed, v_reset, v).astype(f)
+        trace_post = td * trace_post + s
+        ltp = A_plus * np.outer(s, trace_pre)
+        ltd = A_minus * np.outer(trace_post, x)
+        W = np.clip(W + lr * (ltp - ltd), w_min, w_max)
+        theta = theta_decay * theta + theta_plus * s
+        return s
+
+    for x in X:
+        if stream:
+            spikes_total += step(x).astype(np.int64)
+            if total is not None:
+                W = _normalize(W, total, w_min, w_max)
+        else:
+            v = np.zeros(n_neurons, f)
+            trace_pre = np.zeros(n_features, f)
+            trace_post = np.zeros(n_neurons, f)
+            for _ in range(n_steps):
+                spikes_total += step(x).astype(np.int64)
+            if total is not None:
+                W = _normalize(W, total, w_min, w_max)
+    if not stream:
+        v = np.zeros(n_neurons, f)
+        trace_pre = np.zeros(n_features, f)
+        trace_post = np.zeros(n_neurons, f)
+    return dict(
+        weights=W,
+        theta=theta,
+        v=v,
+        trace_pre=trace_pre,
+        trace_post=trace_post,
+        spikes=spikes_total,
+    )

@@ -1,0 +1,61 @@
+"""STDPTransformer inside scikit-learn's Pipeline and GridSearchCV (joblib loky workers)."""
+
+import numpy as np
+import pytest
+from joblib import parallel_backend
+from sklearn.datasets import load_digits
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import Pipeline
+
+from sk_stdp import STDPTransformer
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y = load_digits(return_X_y=True)
+    order = np.random.default_rng(0).permutation(len(X))
+    return X[order] / 16.0, y[order]
+
+
+def _pipe(**stdp):
+    stdp = dict(n_neurons=32, max_iter=1, n_steps=10, random_state=0, **stdp)
+    return Pipeline(
+        [("stdp", STDPTransformer(**stdp)), ("clf", LogisticRegression(max_iter=1000))]
+    )
+
+
+def test_pipeline_fits_and_scores_on_digits(digits):
+    X, y = digits
+    X_train, y_train, X_test, y_test = X[:512], y[:512], X[1024:1280], y[1024:1280]
+    pipe = _pipe().fit(X_train, y_train)
+    score = pipe.score(X_test, y_test)
+    # Chance is 0.1; 32 neurons after one pass over 512 digits reach about 0.6.
+    assert score > 0.45
+    features = pipe[:-1].transform(X_test)
+    assert features.shape == (256, 32)
+    assert np.count_nonzero(features.sum(axis=0)) >= 16  # most neurons respond to something
+    names = pipe[:-1].get_feature_names_out()
+    assert list(names[:2]) == ["stdptransformer0", "stdptransformer1"]
+
+
+def test_grid_search_over_amplitudes_with_loky(digits):
+    X, y = digits
+    X, y = X[:256], y[:256]
+    grid = {"stdp__A_plus": [0.002, 0.01], "stdp__A_minus": [0.002, 0.01]}
+    search = GridSearchCV(_pipe(), grid, cv=2, n_jobs=2, error_score="raise")
+    with parallel_backend("loky"):
+        search.fit(X, y)
+    scores = search.cv_results_["mean_test_score"]
+    assert len(scores) == 4 and np.all(np.isfinite(scores))
+    assert np.all(scores > 0.2)  # every candidate learned something usable
+    assert search.best_params_["stdp__A_plus"] in grid["stdp__A_plus"]
+    best = search.best_estimator_.named_steps["stdp"]
+    assert (best.A_plus, best.A_minus) == (
+        search.best_params_["stdp__A_plus"],
+        search.best_params_["stdp__A_minus"],
+    )
+    assert best.components_.shape == (32, 64)
+    # The parameters matter: different amplitudes learn different weights.
+    other = STDPTransformer(**{**best.get_params(), "A_plus": 0.005}).fit(X)
+    assert not np.allclose(other.components_, best.components_)

@@ -1,0 +1,49 @@
+"""scikit-learn's estimator checks, each one its own test, with no expected failures."""
+
+import warnings
+
+import pytest
+from sklearn.utils import estimator_checks
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sk_stdp import STDPTransformer
+
+
+@parametrize_with_checks([STDPTransformer()])
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
+
+
+#: Checks that check_estimator does not run by itself (DESIGN.md §5).
+EXTRA_CHECKS = [
+    "check_transformer_get_feature_names_out",
+    "check_transformer_get_feature_names_out_pandas",
+    "check_set_output_transform",
+    "check_set_output_transform_pandas",
+    "check_global_output_transform_pandas",
+    "check_param_validation",
+    "check_dataframe_column_names_consistency",
+]
+
+
+@pytest.mark.parametrize("check_name", EXTRA_CHECKS)
+def test_extra_sklearn_checks(check_name):
+    pytest.importorskip("pandas")
+    check = getattr(estimator_checks, check_name)
+    with warnings.catch_warnings():
+        # check_dataframe_column_names_consistency provokes these on purpose.
+        warnings.filterwarnings("ignore", message=".*feature names", category=UserWarning)
+        check(type(STDPTransformer()).__name__, STDPTransformer())
+
+
+def test_pandas_output_has_neuron_names():
+    pd = pytest.importorskip("pandas")
+    import numpy as np
+
+    X = pd.DataFrame(np.random.default_rng(0).random((10, 4)), columns=list("abcd"))
+    est = STDPTransformer(n_neurons=3, max_iter=1, random_state=0).set_output(transform="pandas")
+    out = est.fit(X).transform(X)
+    assert isinstance(out, pd.DataFrame)
+    assert list(out.columns) == ["stdptransformer0", "stdptransformer1", "stdptransformer2"]
+    assert list(out.index) == list(X.index)
+    assert list(est.feature_names_in_) == list("abcd")
