@@ -115,18 +115,40 @@ def normalize_weights(weights: Array, params: RuleParams) -> Array:
     return jnp.clip(weights * scale, params.w_min, params.w_max)
 
 
+def decay_trace(trace: Array, events: Array, params: RuleParams) -> Array:
+    """``trace_decay * trace + events``, kept finite.
+
+    Capping at the largest float keeps ``trace * 0`` at zero when enormous
+    inputs would otherwise overflow a trace to inf.
+    """
+    return jnp.minimum(params.trace_decay * trace + events, jnp.finfo(trace.dtype).max)
+
+
+def _amplitudes(trace_pre: Array, trace_post: Array, params: RuleParams) -> tuple[Array, Array]:
+    """Per-input potentiation and per-neuron depression factors of one step.
+
+    Formed on the vectors (cheap) rather than on every weight. Capping them
+    at the largest float keeps every product finite or a signed inf, never
+    NaN, whatever the parameters and inputs; the clip then bounds the weight.
+    """
+    biggest = jnp.finfo(trace_pre.dtype).max
+    potentiation = jnp.minimum(params.learning_rate * params.A_plus * trace_pre, biggest)
+    depression = jnp.minimum(params.learning_rate * params.A_minus * trace_post, biggest)
+    return potentiation, depression
+
+
 def stdp_delta(
     weights: Array, trace_pre: Array, post: Array, pre: Array, trace_post: Array,
     params: RuleParams,
 ) -> Array:
-    """``clip(W + lr (A+ outer(trace_pre, post) - A- outer(pre, trace_post)))``.
+    """``clip(W + lr A+ outer(trace_pre, post) - lr A- outer(pre, trace_post))``.
 
     Written once and used by both kernels on whatever block of W they touch,
     so that they compute the same arithmetic for every weight.
     """
-    ltp = params.A_plus * (trace_pre[:, None] * post[None, :])
-    ltd = params.A_minus * (pre[:, None] * trace_post[None, :])
-    return jnp.clip(weights + params.learning_rate * (ltp - ltd), params.w_min, params.w_max)
+    potentiation, depression = _amplitudes(trace_pre, trace_post, params)
+    updated = weights + potentiation[:, None] * post[None, :] - pre[:, None] * depression[None, :]
+    return jnp.clip(updated, params.w_min, params.w_max)
 
 
 # --------------------------------------------------------------------------
@@ -136,9 +158,9 @@ def dense_step(
     state: LayerState, x: Array, params: RuleParams, config: Config
 ) -> tuple[LayerState, Array]:
     """One step touching every weight. ``x`` is the dense input, shape (n_features,)."""
-    trace_pre = params.trace_decay * state.trace_pre + x
+    trace_pre = decay_trace(state.trace_pre, x, params)
     v, spikes = fire(state.v, state.theta, x @ state.weights, params, config.competition)
-    trace_post = params.trace_decay * state.trace_post + spikes
+    trace_post = decay_trace(state.trace_post, spikes, params)
     weights = stdp_delta(state.weights, trace_pre, spikes, x, trace_post, params)
     theta = adapt_thresholds(state.theta, spikes, params)
     return LayerState(weights, theta, v, trace_pre, trace_post), spikes
@@ -158,11 +180,11 @@ def event_step(
     index, value = events
     n_features, n_neurons = state.weights.shape
     x = jnp.zeros(n_features, value.dtype).at[index].add(value, mode="drop")
-    trace_pre = params.trace_decay * state.trace_pre + x
+    trace_pre = decay_trace(state.trace_pre, x, params)
 
     rows = state.weights.at[index].get(mode="fill", fill_value=0.0)
     v, spikes = fire(state.v, state.theta, value @ rows, params, config.competition)
-    trace_post = params.trace_decay * state.trace_post + spikes
+    trace_post = decay_trace(state.trace_post, spikes, params)
 
     # Rows of the active inputs, every column: LTD, and LTP where the neuron spiked.
     rows = stdp_delta(rows, trace_pre[index % n_features], spikes, value, trace_post, params)
@@ -171,27 +193,34 @@ def event_step(
     # Columns of the spiking neurons, the remaining (inactive) rows: LTP only.
     inactive = (x == 0)[:, None]
 
-    def update_columns(post_index, post, weights):
-        cols = weights[:, post_index]
-        new = stdp_delta(cols, trace_pre, post, x, trace_post[post_index], params)
-        return weights.at[:, post_index].set(jnp.where(inactive, new, cols))
+    def update_columns(post_index, weights):
+        # post_index may hold the out-of-range index n_neurons as padding:
+        # its column reads as zeros and its write is dropped.
+        cols = weights.at[:, post_index].get(mode="fill", fill_value=0.0)
+        post = spikes.at[post_index].get(mode="fill", fill_value=0.0)
+        trace = trace_post.at[post_index].get(mode="fill", fill_value=0.0)
+        new = stdp_delta(cols, trace_pre, post, x, trace, params)
+        return weights.at[:, post_index].set(jnp.where(inactive, new, cols), mode="drop")
 
-    if config.competition == "wta":  # at most one spike: one column, no loop
-        winner = jnp.argmax(spikes)[None]
-        weights = update_columns(winner, spikes[winner], weights)
+    if config.competition == "wta":  # at most one spike: one column
+        weights = update_columns(jnp.argmax(spikes)[None], weights)
     else:
-        # A few spiking neurons at a time, for as long as any are left: no
-        # dense fallback (and no copy of W) when many neurons fire at once.
-        def has_spikes(carry):
-            return jnp.any(carry[1] > 0)
+        # The first few spiking neurons in one pass (the common case), then,
+        # only if more fired, the rest a few at a time: no dense fallback
+        # (and no copy of W) when many neurons fire at once.
+        def spiking(remaining):
+            return jnp.nonzero(remaining, size=config.post_chunk, fill_value=n_neurons)[0]
 
         def next_columns(carry):
             weights, remaining = carry
-            _, post_index = jax.lax.top_k(remaining, config.post_chunk)
-            weights = update_columns(post_index, remaining[post_index], weights)
-            return weights, remaining.at[post_index].set(0.0)
+            post_index = spiking(remaining)
+            weights = update_columns(post_index, weights)
+            return weights, remaining.at[post_index].set(0.0, mode="drop")
 
-        weights, _ = jax.lax.while_loop(has_spikes, next_columns, (weights, spikes))
+        weights, remaining = next_columns((weights, spikes))
+        weights, _ = jax.lax.while_loop(
+            lambda carry: jnp.any(carry[1] > 0), next_columns, (weights, remaining)
+        )
     theta = adapt_thresholds(state.theta, spikes, params)
     return LayerState(weights, theta, v, trace_pre, trace_post), spikes
 
@@ -222,6 +251,10 @@ def _step(state, x, params, config):
     if config.kernel == "event":
         return event_step(state, x, params, config)
     return dense_step(state, x, params, config)
+
+
+def _normalize(state: LayerState, params: RuleParams) -> LayerState:
+    return state._replace(weights=normalize_weights(state.weights, params))
 
 
 # --------------------------------------------------------------------------
@@ -255,7 +288,7 @@ def learn_stream(
         x = encode(row, jax.random.fold_in(key, i), n_features, config)
         st, spikes = _step(st, x, params, config)
         if config.normalize:
-            st = st._replace(weights=normalize_weights(st.weights, params))
+            st = _normalize(st, params)
         return (st, counts + spikes), None
 
     indices = first_index + jnp.arange(n_rows, dtype=jnp.uint32)
@@ -286,7 +319,7 @@ def learn_samples(
 
         st, spikes = jax.lax.scan(tick, rest(st), jnp.arange(n_steps, dtype=jnp.uint32))
         if config.normalize:
-            st = st._replace(weights=normalize_weights(st.weights, params))
+            st = _normalize(st, params)
         return (st, counts + spikes.sum(0)), None
 
     indices = first_index + jnp.arange(n_rows, dtype=jnp.uint32)

@@ -55,18 +55,26 @@ def to_events(X, n_slots: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     busiest row, at least 8, so that nearby densities share one program.
     """
     n_rows, n_features = X.shape
-    X = sp.csr_matrix(X) if not sp.issparse(X) else X.tocsr()
-    X.sum_duplicates()
-    X.eliminate_zeros()
-    counts = np.diff(X.indptr)
+    if sp.issparse(X):
+        X = X.tocsr()
+        X.sum_duplicates()
+        X.eliminate_zeros()
+        counts = np.diff(X.indptr)
+        starts, columns, values = X.indptr[:-1], X.indices, X.data
+    else:  # straight from the dense block: no sparse matrix for a few rows
+        X = np.asarray(X)
+        rows_hit, columns = np.nonzero(X)
+        counts = np.bincount(rows_hit, minlength=n_rows)
+        starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        values = X[rows_hit, columns]
     if n_slots is None:
         n_slots = max(8, _next_power_of_two(counts.max(initial=0)))
     index = np.full((n_rows, n_slots), n_features, dtype=np.int32)
     value = np.zeros((n_rows, n_slots), dtype=np.float32)
-    slot = np.arange(X.nnz) - np.repeat(X.indptr[:-1], counts)
+    slot = np.arange(counts.sum()) - np.repeat(starts, counts)
     row = np.repeat(np.arange(n_rows), counts)
-    index[row, slot] = X.indices
-    value[row, slot] = X.data
+    index[row, slot] = columns
+    value[row, slot] = values
     return index, value
 
 

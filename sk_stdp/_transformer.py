@@ -64,10 +64,11 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         Depression amplitude: a pre-synaptic input subtracts ``A_minus`` times
         the post-synaptic trace. Slightly above ``A_plus``, as in the seed
         rule, so that unstructured activity depresses on balance.
-    learning_rate : float, default=1.0
+    learning_rate : float, default=2.0
         Global multiplier of both amplitudes. The seed used 0.01; with
-        competition only one neuron learns per step, and 1.0 lets a few
-        epochs over a thousand samples settle the prototypes.
+        competition only one neuron learns per step, and 2.0 lets three
+        passes over a thousand samples settle the prototypes (measured on
+        digits: 1.0 and 3.0 score lower, see the benchmarks page).
     w_min, w_max : float, default=0.0, 1.0
         Bounds of every weight, enforced after each update. Initial weights
         are clipped to them too.
@@ -75,8 +76,11 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         Firing threshold of the membrane potential (before adaptation).
     v_reset : float, default=0.0
         Membrane potential after a spike.
-    leak : float, default=0.9
+    leak : float, default=0.8
         Factor applied to the membrane potential each step (1 = no leak).
+        0.8 forgets within a few steps, so that the spike count follows the
+        match between input and weights closely (digits: 0.977 against 0.969
+        with 0.9).
     trace_decay : float, default=0.95
         Factor applied to both spike traces each step.
     n_steps : int, default=20
@@ -100,10 +104,20 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         None: neurons are independent, as in the seed rule.
     inhibition : float, default=1.0
         Strength of lateral inhibition with ``competition="lateral"``.
-    theta_plus : float, default=0.05
+    transform_competition : bool, default=False
+        Whether ``competition`` also acts in :meth:`transform` and
+        :meth:`predict`. Competition is what makes the neurons learn
+        different prototypes, but at read-out time it hides all but the best
+        match: with it, a sample's features are nearly one-hot. Without it
+        (the default), every neuron counts its own spikes against its frozen
+        weights and threshold, a graded similarity to each learned prototype
+        that a linear classifier reads far better (digits: 0.97 against 0.71
+        accuracy with LogisticRegression).
+    theta_plus : float, default=0.03
         Rise of a neuron's adaptive threshold at each of its spikes
         (homeostasis: neurons that win often become harder to excite, so
-        that all neurons get to learn). 0 switches homeostasis off.
+        that all neurons get to learn). 0 switches homeostasis off. Measured
+        on digits against 0.02 and 0.05-0.1: 0.03 gives the best features.
     theta_decay : float, default=1.0
         Factor applied to the adaptive thresholds each step. 1 keeps them for
         good, as in Diehl & Cook (2015), where they decay over hours.
@@ -189,6 +203,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         "stream": ["boolean"],
         "competition": [StrOptions({"wta", "lateral"}), None],
         "inhibition": [Interval(Real, 0, None, closed="left")],
+        "transform_competition": ["boolean"],
         "theta_plus": [Interval(Real, 0, None, closed="left")],
         "theta_decay": [Interval(Real, 0, 1, closed="both")],
         "weight_norm": [Interval(Real, 0, None, closed="neither"), None],
@@ -206,19 +221,20 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         *,
         A_plus: float = 0.005,
         A_minus: float = 0.00525,
-        learning_rate: float = 1.0,
+        learning_rate: float = 2.0,
         w_min: float = 0.0,
         w_max: float = 1.0,
         threshold: float = 1.0,
         v_reset: float = 0.0,
-        leak: float = 0.9,
+        leak: float = 0.8,
         trace_decay: float = 0.95,
         n_steps: int = 20,
         encoding: str = "direct",
         stream: bool = False,
         competition: str | None = "wta",
         inhibition: float = 1.0,
-        theta_plus: float = 0.05,
+        transform_competition: bool = False,
+        theta_plus: float = 0.03,
         theta_decay: float = 1.0,
         weight_norm: float | None = 0.1,
         init="uniform",
@@ -243,6 +259,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         self.stream = stream
         self.competition = competition
         self.inhibition = inhibition
+        self.transform_competition = transform_competition
         self.theta_plus = theta_plus
         self.theta_decay = theta_decay
         self.weight_norm = weight_norm
@@ -306,6 +323,9 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         return tuple(n for n in _RULE_FIELDS if n != "weight_total")
 
     def _validate_X(self, X, *, reset: bool):
+        fast = self._validate_fast(X, reset=reset)
+        if fast is not None:
+            return fast
         X = validate_data(
             self,
             X,
@@ -327,6 +347,32 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 )
         return X
 
+    def _validate_fast(self, X, *, reset: bool) -> np.ndarray | None:
+        """X as float32 if it is a plain, valid numpy array for a fitted estimator, else None.
+
+        Streaming calls a few rows at a time, where scikit-learn's general
+        validation costs more than the learning. Anything unusual (other
+        types, feature names, wrong shape, bad values) returns None and goes
+        through the full validation, which raises the informative errors.
+        """
+        if (
+            reset
+            or type(X) is not np.ndarray
+            or X.ndim != 2
+            or X.shape[0] == 0
+            or X.shape[1] != getattr(self, "n_features_in_", -1)
+            or hasattr(self, "feature_names_in_")
+            or X.dtype.kind not in "fiub"
+        ):
+            return None
+        with np.errstate(over="ignore"):  # too large for float32: inf, rejected just below
+            X = np.asarray(X, dtype=np.float32)
+        if X.size and not (np.isfinite(X).all() and X.min() >= 0):
+            return None
+        if self.encoding == "poisson" and X.size and X.max() > 1:
+            return None
+        return X
+
     def _rule_vector(self, n_features: int) -> np.ndarray:
         weight_total = 0.0 if self.weight_norm is None else self.weight_norm * n_features
         values = [getattr(self, n) for n in self._rule_names()] + [weight_total]
@@ -338,7 +384,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             encoding=self.encoding,
             kernel=self.kernel_,
             normalize=self.weight_norm is not None,
-            post_chunk=min(self.n_neurons, 4),
+            post_chunk=min(self.n_neurons, 8),
         )
 
     def _initial_weights(self, n_features: int, rng: np.random.RandomState) -> np.ndarray:
@@ -389,13 +435,26 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     # ------------------------------------------------------------------
     # Learning
     # ------------------------------------------------------------------
-    def _learn(self, X, order=None, progress=None) -> np.ndarray:
-        """One pass over the rows of X (in ``order``), committing after each block."""
+    def _learn(self, X, order=None, progress=None, wait: bool = True) -> np.ndarray | None:
+        """One pass over the rows of X (in ``order``), committing after each block.
+
+        Returns the spike count of each neuron over the pass, or None with
+        ``wait=False``: then the last block may still be running when this
+        returns (JAX dispatches asynchronously), which lets a caller feeding a
+        few rows at a time prepare the next chunk meanwhile. Reading each
+        block's counts once the next block is dispatched keeps at most two
+        blocks of input in flight, so memory stays flat however long X is.
+        """
         config = self._config()
         rule = self._rule_vector(X.shape[1])
         seed = np.uint32(self._seed)
         counts = np.zeros(self.n_neurons)
+        pending, pending_rows = None, 0
         for start, stop in block_sizes(X.shape[0]):
+            if pending is not None:
+                counts += np.asarray(pending)
+                if progress is not None:
+                    progress.update(pending_rows)
             block = X[start:stop] if order is None else X[order[start:stop]]
             rows = to_events(block) if config.kernel == "event" else to_dense(block)
             first = np.uint32(self.n_samples_seen_ % 2**32)
@@ -410,9 +469,12 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 )
             self._state = state
             self.n_samples_seen_ += stop - start
-            counts += np.asarray(block_counts)
-            if progress is not None:
-                progress.update(stop - start)
+            pending, pending_rows = block_counts, stop - start
+        if not wait:
+            return None
+        counts += np.asarray(pending)
+        if progress is not None:
+            progress.update(pending_rows)
         return counts
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -502,7 +564,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 raise
         else:
             X = self._validate_X(X, reset=False)
-        self._learn(X)
+        self._learn(X, wait=False)
         return self
 
     def reset_state(self) -> STDPTransformer:
@@ -560,7 +622,8 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     def transform(self, X) -> np.ndarray:
         """Spike counts of each neuron (sample mode) or output spikes per bin (stream mode).
 
-        Weights and thresholds are frozen; the estimator does not change. In
+        Weights and thresholds are frozen; the estimator does not change.
+        Competition acts only if ``transform_competition=True``. In
         sample mode each row is presented for ``n_steps`` steps from rest and
         its output depends on that row alone. In stream mode the rows are one
         spike train run from rest (membranes at zero, current thresholds).
@@ -581,17 +644,18 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         rule = self._rule_vector(X.shape[1])
         out = np.empty((X.shape[0], self.n_neurons), np.float32)
         v = jnp.zeros(self.n_neurons, jnp.float32)
+        competition = self.competition if self.transform_competition else None
         for start, stop in block_sizes(X.shape[0]):
             rows = to_dense(X[start:stop])
             if self.stream:
                 v, spikes = dyn.respond_stream(
                     weights, theta, v, rows, np.uint32(start), rule, np.uint32(self._seed),
-                    competition=self.competition, encoding=self.encoding,
+                    competition=competition, encoding=self.encoding,
                 )
             else:
                 spikes = dyn.respond_samples(
                     weights, theta, rows, row_seeds(rows), rule, np.uint32(self._seed),
-                    competition=self.competition, encoding=self.encoding, n_steps=self.n_steps,
+                    competition=competition, encoding=self.encoding, n_steps=self.n_steps,
                 )
             out[start:stop] = np.asarray(spikes)
         return out

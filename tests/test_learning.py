@@ -1,0 +1,89 @@
+"""What the default configuration learns on digits, and what each mechanism contributes.
+
+The split is the benchmark's (``benchmarks/learning.py``): ``load_digits``,
+X / 16, ``train_test_split(test_size=0.3, random_state=0, stratify=y)``.
+"""
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import Pipeline
+
+from sk_stdp import STDPTransformer
+
+
+@pytest.fixture(scope="module")
+def split():
+    X, y = load_digits(return_X_y=True)
+    return train_test_split(X / 16.0, y, test_size=0.3, random_state=0, stratify=y)
+
+
+@pytest.fixture(scope="module")
+def pixel_score(split):
+    X_train, X_test, y_train, y_test = split
+    return LogisticRegression(max_iter=1000).fit(X_train, y_train).score(X_test, y_test)
+
+
+_fitted = {}
+
+
+def _pipeline(split, **stdp):
+    """The default pipeline (with ``stdp`` overrides), fitted once per configuration."""
+    key = tuple(sorted(stdp.items()))
+    if key not in _fitted:
+        X_train, _, y_train, _ = split
+        pipe = Pipeline([
+            ("stdp", STDPTransformer(random_state=0, **stdp)),
+            ("clf", LogisticRegression(max_iter=1000)),
+        ])
+        _fitted[key] = pipe.fit(X_train, y_train)
+    return _fitted[key]
+
+
+def _score(split, **stdp) -> float:
+    _, X_test, _, y_test = split
+    return _pipeline(split, **stdp).score(X_test, y_test)
+
+
+def _max_similarity_to_another_neuron(components: np.ndarray) -> np.ndarray:
+    """For each neuron, the highest cosine similarity of its weights to another neuron's."""
+    unit = components / np.linalg.norm(components, axis=1, keepdims=True)
+    similarity = unit @ unit.T
+    np.fill_diagonal(similarity, -1.0)
+    return similarity.max(axis=1)
+
+
+def test_default_pipeline_beats_raw_pixels(split, pixel_score):
+    assert pixel_score > 0.95  # the baseline itself is strong
+    assert _score(split) > pixel_score
+
+
+@pytest.mark.parametrize(
+    "switched_off",
+    [dict(competition=None), dict(theta_plus=0.0)],
+    ids=["no-competition", "no-homeostasis"],
+)
+def test_without_competition_or_homeostasis_raw_pixels_win(split, pixel_score, switched_off):
+    assert _score(split, **switched_off) < pixel_score
+
+
+def test_receptive_fields_differ_across_neurons(split):
+    components = _pipeline(split)["stdp"].components_
+    closest = _max_similarity_to_another_neuron(components)
+    # Every neuron has its own prototype: no two neurons share a receptive field.
+    assert np.all(closest < 0.99)
+    assert np.median(closest) < 0.97
+    # The prototypes look like digits: a neuron's field matches some training
+    # digit far better than it matches the average digit.
+    X_train = split[0]
+    unit = components / np.linalg.norm(components, axis=1, keepdims=True)
+    digits = X_train / np.linalg.norm(X_train, axis=1, keepdims=True)
+    mean = X_train.mean(axis=0) / np.linalg.norm(X_train.mean(axis=0))
+    assert np.median((unit @ digits.T).max(axis=1)) > np.median(unit @ mean) + 0.05
+
+
+def test_without_competition_every_neuron_learns_the_same_field(split):
+    components = _pipeline(split, competition=None)["stdp"].components_
+    assert np.all(_max_similarity_to_another_neuron(components) > 0.99)
