@@ -205,21 +205,17 @@ def event_step(
     if config.competition == "wta":  # at most one spike: one column
         weights = update_columns(jnp.argmax(spikes)[None], weights)
     else:
-        # The first few spiking neurons in one pass (the common case), then,
-        # only if more fired, the rest a few at a time: no dense fallback
-        # (and no copy of W) when many neurons fire at once.
-        def spiking(remaining):
-            return jnp.nonzero(remaining, size=config.post_chunk, fill_value=n_neurons)[0]
-
+        # A few spiking neurons at a time, for as long as any are left: nothing
+        # to do on the many steps without a spike, and no dense fallback (nor a
+        # copy of W) when many neurons fire at once.
         def next_columns(carry):
             weights, remaining = carry
-            post_index = spiking(remaining)
+            post_index = jnp.nonzero(remaining, size=config.post_chunk, fill_value=n_neurons)[0]
             weights = update_columns(post_index, weights)
             return weights, remaining.at[post_index].set(0.0, mode="drop")
 
-        weights, remaining = next_columns((weights, spikes))
         weights, _ = jax.lax.while_loop(
-            lambda carry: jnp.any(carry[1] > 0), next_columns, (weights, remaining)
+            lambda carry: jnp.any(carry[1] > 0), next_columns, (weights, spikes)
         )
     theta = adapt_thresholds(state.theta, spikes, params)
     return LayerState(weights, theta, v, trace_pre, trace_post), spikes
