@@ -36,10 +36,6 @@ def block_sizes(n_rows: int, max_block: int = MAX_BLOCK) -> Iterator[tuple[int, 
         start += size
 
 
-def _next_power_of_two(n: int) -> int:
-    return 1 << max(int(n) - 1, 0).bit_length()
-
-
 def nonzeros_per_row(X) -> np.ndarray:
     """Number of non-zero entries in each row (dense array or CSR)."""
     if sp.issparse(X):
@@ -47,12 +43,15 @@ def nonzeros_per_row(X) -> np.ndarray:
     return np.count_nonzero(X, axis=1)
 
 
-def to_events(X, n_slots: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+def to_events(X, min_slots: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Padded event lists ``(index, value)`` of shape ``(n_rows, n_slots)``.
 
     Padding uses index ``n_features`` (out of range, dropped by the kernel)
-    and value 0. ``n_slots`` defaults to the next power of two at or above the
-    busiest row, at least 8, so that nearby densities share one program.
+    and value 0. ``n_slots`` is ``min_slots`` if the busiest row fits in it;
+    otherwise 25% above the busiest row, rounded up to a multiple of 8. Each
+    width is a new compiled program, so a caller passes the width it used
+    last: the width then grows only when a row is busier than the headroom
+    allows, which for spike data at a steady rate is rare.
     """
     n_rows, n_features = X.shape
     if sp.issparse(X):
@@ -67,8 +66,12 @@ def to_events(X, n_slots: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         counts = np.bincount(rows_hit, minlength=n_rows)
         starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
         values = X[rows_hit, columns]
-    if n_slots is None:
-        n_slots = max(8, _next_power_of_two(counts.max(initial=0)))
+    busiest = int(counts.max(initial=0))
+    if 0 < min_slots and busiest <= min_slots:
+        n_slots = min_slots
+    else:
+        with_headroom = -(-busiest * 5 // 4)  # ceil(1.25 * busiest)
+        n_slots = max(8, -(-with_headroom // 8) * 8)
     index = np.full((n_rows, n_slots), n_features, dtype=np.int32)
     value = np.zeros((n_rows, n_slots), dtype=np.float32)
     slot = np.arange(counts.sum()) - np.repeat(starts, counts)

@@ -431,6 +431,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         )
         self.n_samples_seen_ = 0
         self.n_iter_ = 0
+        self._event_slots = 0  # width of the event lists: grows, never shrinks
 
     # ------------------------------------------------------------------
     # Learning
@@ -456,7 +457,11 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 if progress is not None:
                     progress.update(pending_rows)
             block = X[start:stop] if order is None else X[order[start:stop]]
-            rows = to_events(block) if config.kernel == "event" else to_dense(block)
+            if config.kernel == "event":
+                rows = to_events(block, min_slots=self._event_slots)
+                self._event_slots = rows[0].shape[1]
+            else:
+                rows = to_dense(block)
             first = np.uint32(self.n_samples_seen_ % 2**32)
             if self.stream:
                 state, block_counts = dyn.learn_stream(
