@@ -47,9 +47,18 @@ print(f"best parameters: {search.best_params_}, "
       f"cross-validated accuracy {search.best_score_:.3f}")
 
 # %%
+# The score table, best first.
+results = search.cv_results_
+print(f"{'A_plus':>8} {'A_minus':>8} {'mean':>6} {'std':>6} {'rank':>4}")
+for i in np.argsort(results["rank_test_score"], kind="stable"):
+    params = results["params"][i]
+    print(f"{params['stdp__A_plus']:>8} {params['stdp__A_minus']:>8} "
+          f"{results['mean_test_score'][i]:>6.3f} {results['std_test_score'][i]:>6.3f} "
+          f"{results['rank_test_score'][i]:>4}")
+
+# %%
 # Heat map
 # --------
-results = search.cv_results_
 scores = np.empty((len(A_plus), len(A_minus)))
 for params, score in zip(results["params"], results["mean_test_score"], strict=True):
     scores[A_plus.index(params["stdp__A_plus"]), A_minus.index(params["stdp__A_minus"])] = score

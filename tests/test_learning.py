@@ -4,6 +4,8 @@ The split is the benchmark's (``benchmarks/learning.py``): ``load_digits``,
 X / 16, ``train_test_split(test_size=0.3, random_state=0, stratify=y)``.
 """
 
+import copy
+
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits
@@ -29,22 +31,29 @@ def pixel_score(split):
 _fitted = {}
 
 
-def _pipeline(split, **stdp):
+def _pipeline(split, random_state=0, **stdp):
     """The default pipeline (with ``stdp`` overrides), fitted once per configuration."""
-    key = tuple(sorted(stdp.items()))
+    key = (random_state, *sorted(stdp.items()))
     if key not in _fitted:
         X_train, _, y_train, _ = split
         pipe = Pipeline([
-            ("stdp", STDPTransformer(random_state=0, **stdp)),
+            ("stdp", STDPTransformer(random_state=random_state, **stdp)),
             ("clf", LogisticRegression(max_iter=1000)),
         ])
         _fitted[key] = pipe.fit(X_train, y_train)
     return _fitted[key]
 
 
+#: Seeds averaged over: one seed's score moves by a test sample or two with
+#: the rounding of the machine; the mean of three is a steadier measure.
+SEEDS = (0, 1, 2)
+
+
 def _score(split, **stdp) -> float:
     _, X_test, _, y_test = split
-    return _pipeline(split, **stdp).score(X_test, y_test)
+    return float(np.mean([
+        _pipeline(split, seed, **stdp).score(X_test, y_test) for seed in SEEDS
+    ]))
 
 
 def _max_similarity_to_another_neuron(components: np.ndarray) -> np.ndarray:
@@ -87,3 +96,15 @@ def test_receptive_fields_differ_across_neurons(split):
 def test_without_competition_every_neuron_learns_the_same_field(split):
     components = _pipeline(split, competition=None)["stdp"].components_
     assert np.all(_max_similarity_to_another_neuron(components) > 0.99)
+
+
+def test_competition_at_readout_costs_accuracy(split):
+    X_train, X_test, y_train, y_test = split
+    pipe = _pipeline(split)
+    with_competition = copy.deepcopy(pipe["stdp"]).set_params(transform_competition=True)
+    features = with_competition.transform(X_test)
+    # Winner-take-all: at most one spike per step, so at most n_steps neurons per sample.
+    assert (features > 0).sum(axis=1).max() <= with_competition.n_steps
+    assert (pipe["stdp"].transform(X_test) > 0).sum(axis=1).mean() > with_competition.n_steps
+    readout = LogisticRegression(max_iter=1000).fit(with_competition.transform(X_train), y_train)
+    assert readout.score(features, y_test) < pipe.score(X_test, y_test) - 0.1
