@@ -80,7 +80,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         Factor applied to the membrane potential each step (1 = no leak).
         0.8 forgets within a few steps, so that the spike count follows the
         match between input and weights closely (digits, mean of 10 seeds:
-        0.978, against 0.973 with 0.85 and 0.974 with 0.75).
+        0.978, against 0.973 with 0.85).
     trace_decay : float, default=0.95
         Factor applied to both spike traces each step.
     n_steps : int, default=20
