@@ -443,20 +443,25 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         Returns the spike count of each neuron over the pass, or None with
         ``wait=False``: then the last block may still be running when this
         returns (JAX dispatches asynchronously), which lets a caller feeding a
-        few rows at a time prepare the next chunk meanwhile. Reading each
-        block's counts once the next block is dispatched keeps at most two
-        blocks of input in flight, so memory stays flat however long X is.
+        few rows at a time prepare the next chunk meanwhile. Within a pass,
+        each block waits for the previous one: one block of input in flight,
+        so memory stays flat however long X is.
         """
         config = self._config()
         rule = self._rule_vector(X.shape[1])
         seed = np.uint32(self._seed)
         counts = np.zeros(self.n_neurons)
-        pending, pending_rows = None, 0
+        in_flight = None  # (spike counts, rows) of the block dispatched last
+
+        def settle():
+            block_counts, n_rows = in_flight
+            np.add(counts, block_counts, out=counts)  # waits for the block
+            if progress is not None:
+                progress.update(n_rows)
+
         for start, stop in block_sizes(X.shape[0]):
-            if pending is not None:
-                counts += np.asarray(pending)
-                if progress is not None:
-                    progress.update(pending_rows)
+            if in_flight is not None:
+                settle()
             block = X[start:stop] if order is None else X[order[start:stop]]
             if config.kernel == "event":
                 rows = to_events(block, min_slots=self._event_slots)
@@ -465,22 +470,18 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 rows = to_dense(block)
             first = np.uint32(self.n_samples_seen_ % 2**32)
             if self.stream:
-                state, block_counts = dyn.learn_stream(
-                    dyn.LayerState(*self._state), rows, first, rule, seed, config=config
+                self._state, block_counts = dyn.learn_stream(
+                    self._state, rows, first, rule, seed, config=config
                 )
             else:
-                state, block_counts = dyn.learn_samples(
-                    dyn.LayerState(*self._state), rows, first, rule, seed,
-                    config=config, n_steps=self.n_steps,
+                self._state, block_counts = dyn.learn_samples(
+                    self._state, rows, first, rule, seed, config=config, n_steps=self.n_steps
                 )
-            self._state = state
             self.n_samples_seen_ += stop - start
-            pending, pending_rows = block_counts, stop - start
+            in_flight = (block_counts, stop - start)
         if not wait:
             return None
-        counts += np.asarray(pending)
-        if progress is not None:
-            progress.update(pending_rows)
+        settle()
         return counts
 
     @_fit_context(prefer_skip_nested_validation=True)

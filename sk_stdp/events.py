@@ -131,6 +131,23 @@ def _raster(bins: np.ndarray, channels: np.ndarray, n_bins: int, n_channels: int
 # --------------------------------------------------------------------------
 # Public functions
 # --------------------------------------------------------------------------
+def _bins_in_window(times, channels, n_channels, bin_width, t_start, t_stop):
+    """Validated events inside ``[t_start, t_stop)``: their bins, channels, and the bin count.
+
+    Without ``t_stop`` the window ends with the bin of the last spike.
+    """
+    _check_layout(n_channels, bin_width, t_start)
+    times, channels = _check_events(times, channels, n_channels)
+    bins = _bin_of(times, t_start, bin_width)
+    keep = bins >= 0
+    if t_stop is not None:
+        n_bins = _n_bins_until(t_stop, t_start, bin_width, partial=True)
+        keep &= (times < t_stop) & (bins < n_bins)
+    else:
+        n_bins = int(bins[keep].max()) + 1 if np.any(keep) else 0
+    return bins[keep], channels[keep], n_bins
+
+
 def bin_spikes(
     times,
     channels,
@@ -190,16 +207,10 @@ def bin_spikes(
     >>> bin_spikes([0.1, 0.25, 0.26, 0.9], [0, 2, 2, 1], 3, 0.5, binary=True).toarray()[0]
     array([1., 0., 1.], dtype=float32)
     """
-    _check_layout(n_channels, bin_width, t_start)
-    times, channels = _check_events(times, channels, n_channels)
-    bins = _bin_of(times, t_start, bin_width)
-    keep = bins >= 0
-    if t_stop is not None:
-        n_bins = _n_bins_until(t_stop, t_start, bin_width, partial=True)
-        keep &= (times < t_stop) & (bins < n_bins)
-    else:
-        n_bins = int(bins[keep].max()) + 1 if np.any(keep) else 0
-    return _raster(bins[keep], channels[keep], n_bins, n_channels, binary)
+    bins, channels, n_bins = _bins_in_window(
+        times, channels, n_channels, bin_width, t_start, t_stop
+    )
+    return _raster(bins, channels, n_bins, n_channels, binary)
 
 
 def iter_binned(
@@ -254,16 +265,9 @@ def iter_binned(
     """
     if not isinstance(chunk_bins, Integral) or isinstance(chunk_bins, bool) or chunk_bins < 1:
         raise ValueError(f"chunk_bins must be a positive integer, got {chunk_bins!r}.")
-    _check_layout(n_channels, bin_width, t_start)
-    times, channels = _check_events(times, channels, n_channels)
-    bins = _bin_of(times, t_start, bin_width)
-    keep = bins >= 0
-    if t_stop is not None:
-        n_bins = _n_bins_until(t_stop, t_start, bin_width, partial=True)
-        keep &= (times < t_stop) & (bins < n_bins)
-    else:
-        n_bins = int(bins[keep].max()) + 1 if np.any(keep) else 0
-    bins, channels = bins[keep], channels[keep]
+    bins, channels, n_bins = _bins_in_window(
+        times, channels, n_channels, bin_width, t_start, t_stop
+    )
     if np.any(np.diff(bins) < 0):
         order = np.argsort(bins, kind="stable")
         bins, channels = bins[order], channels[order]

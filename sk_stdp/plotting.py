@@ -62,6 +62,16 @@ def _new_axes(ax: Axes | None) -> Axes:
     return ax
 
 
+def _set_labels(ax: Axes, xlabel: str | None, ylabel: str | None, title: str | None) -> None:
+    """Set the axis labels and title that are not None."""
+    if xlabel is not None:
+        ax.set_xlabel(xlabel)
+    if ylabel is not None:
+        ax.set_ylabel(ylabel)
+    if title is not None:
+        ax.set_title(title)
+
+
 # --------------------------------------------------------------------------
 # Receptive fields
 # --------------------------------------------------------------------------
@@ -245,12 +255,7 @@ def plot_raster(
     ax.scatter(t0 + bins * dt, units, marker="|", s=marker_size, c=colors, linewidths=1.0)
     ax.set_xlim(t0 - 0.5 * dt, t0 + (n_bins - 0.5) * dt)
     ax.set_ylim(n_units - 0.5, -0.5)
-    if xlabel is not None:
-        ax.set_xlabel(xlabel)
-    if ylabel is not None:
-        ax.set_ylabel(ylabel)
-    if title is not None:
-        ax.set_title(title)
+    _set_labels(ax, xlabel, ylabel, title)
     return ax
 
 
@@ -319,12 +324,7 @@ def plot_weight_histogram(
     hist_kwargs.setdefault("histtype", "stepfilled")
     hist_kwargs.setdefault("alpha", 0.6)
     ax.hist(values, bins=bins, log=log, label=label, **hist_kwargs)
-    if xlabel is not None:
-        ax.set_xlabel(xlabel)
-    if ylabel is not None:
-        ax.set_ylabel(ylabel)
-    if title is not None:
-        ax.set_title(title)
+    _set_labels(ax, xlabel, ylabel, title)
     if label is not None:
         ax.legend()
     return ax
@@ -493,12 +493,7 @@ def plot_stdp_window(
     ax.vlines(delays, 0, dw, colors=color, linewidth=1)
     ax.axhline(0, color="0.5", linewidth=0.8)
     ax.axvline(0, color="0.5", linewidth=0.8, linestyle=":")
-    if xlabel is not None:
-        ax.set_xlabel(xlabel)
-    if ylabel is not None:
-        ax.set_ylabel(ylabel)
-    if title is not None:
-        ax.set_title(title)
+    _set_labels(ax, xlabel, ylabel, title)
     if label is not None:
         ax.legend()
     return ax
