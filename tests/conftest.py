@@ -69,8 +69,8 @@ def X_binary():
 def X_rates():
     """Graded values in (0, 1], 1 to 8 non-zero per row (rates, or currents), same shape.
 
-    At most 8 active inputs per row: the event kernel pads every block to 8
-    slots, so it compiles one program per block length only.
+    At most 8 active inputs per row, so event lists are 8 or 16 slots wide:
+    few event-kernel programs to compile.
     """
     rng = np.random.default_rng(2)
     X = np.zeros((N_ROWS, N_FEATURES))

@@ -60,7 +60,7 @@ def _check_chunkings(params, X):
 @pytest.mark.parametrize(("mode", "encoding", "kernel"), CASES)
 def test_partial_fit_equals_fit(active, X_rates, X_wide, mode, encoding, kernel):
     # Direct code, event kernel: rows with 1 to 20 active inputs, so that fit's
-    # blocks and the chunks are padded to different widths (8, 16 or 32 slots).
+    # blocks and the chunks are padded to different widths (8 to 32 slots).
     X = X_wide if (encoding, kernel) == ("direct", "event") else X_rates
     _check_chunkings(dict(active, kernel=kernel, encoding=encoding, **MODES[mode]), X)
 
@@ -105,3 +105,15 @@ def test_new_chunk_lengths_do_not_recompile(active, X_rates):
     for n in (3, 5, 7, 11, 13, 23, 31):
         est.partial_fit(X_rates[:n])
     assert driver._cache_size() == compiled
+
+
+def test_plain_numpy_chunks_learn_as_other_containers(active, X_rates):
+    """partial_fit's shortcut for plain numpy chunks learns exactly what full validation does."""
+    params = dict(active, stream=True)
+    fast, slow = STDPTransformer(**params), STDPTransformer(**params)
+    for start in range(0, len(X_rates), 5):
+        chunk = X_rates[start:start + 5]
+        fast.partial_fit(np.asarray(chunk, dtype=np.float64))
+        slow.partial_fit(chunk.tolist())
+    for name in ("components_", "theta_", "v_", "trace_pre_", "trace_post_"):
+        np.testing.assert_array_equal(getattr(fast, name), getattr(slow, name), err_msg=name)

@@ -76,6 +76,17 @@ def test_non_canonical_csr_is_read_and_left_untouched(active, X_binary):
         np.testing.assert_array_equal(before, after)
 
 
+def _peak_host_memory_of_second_partial_fit(est, X) -> int:
+    """Peak traced host memory of ``partial_fit(X)``, after a first call compiled its programs."""
+    est.partial_fit(X)
+    tracemalloc.start()
+    try:
+        est.partial_fit(X)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 def test_event_kernel_reads_csr_without_densifying():
     """Host memory of partial_fit on a CSR chunk follows its spikes, not bins x channels."""
     n_rows, n_channels = 4096, 2000  # 4 blocks of 1024 rows
@@ -86,26 +97,14 @@ def test_event_kernel_reads_csr_without_densifying():
     block_bytes = dense_bytes // 4
     est = STDPTransformer(2, stream=True, kernel="event", competition=None, weight_norm=None,
                           theta_plus=0.0, threshold=2.0, random_state=0)
-    est.partial_fit(X)  # compiles the programs this data needs
-    tracemalloc.start()
-    try:
-        est.partial_fit(X)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    peak = _peak_host_memory_of_second_partial_fit(est, X)
     assert peak < dense_bytes / 20, f"peak {peak / 1e6:.1f} MB, raster {dense_bytes / 1e6:.0f} MB"
 
     # The dense kernel densifies blocks of at most 1024 rows (one being read while the
     # previous one is released), never the whole chunk.
     est = STDPTransformer(2, stream=True, kernel="dense", competition=None, weight_norm=None,
                           theta_plus=0.0, threshold=2.0, random_state=0)
-    est.partial_fit(X)
-    tracemalloc.start()
-    try:
-        est.partial_fit(X)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    peak = _peak_host_memory_of_second_partial_fit(est, X)
     assert peak < 2.5 * block_bytes, f"peak {peak / 1e6:.1f} MB, one block {block_bytes / 1e6} MB"
 
 
@@ -130,6 +129,50 @@ def test_csr_chunk_lengths_do_not_recompile_event_kernel():
     for n in (3, 5, 7, 11, 13, 23, 31, 63):
         est.partial_fit(X[:n])
     assert driver._cache_size() == compiled
+
+
+def _raster_with_spikes_per_bin(n_rows, n_channels, per_bin, seed=0):
+    rng = np.random.default_rng(seed)
+    cols = np.stack([rng.choice(n_channels, per_bin, replace=False) for _ in range(n_rows)])
+    indptr = np.arange(0, per_bin * n_rows + 1, per_bin)
+    return sp.csr_matrix((np.ones(per_bin * n_rows, np.float32), cols.ravel(), indptr),
+                         shape=(n_rows, n_channels))
+
+
+def test_sparser_chunks_reuse_the_wider_event_programs():
+    """The event-list width only grows: quieter chunks after a busy one compile nothing."""
+    from sk_stdp import _dynamics
+
+    driver = _dynamics.learn_stream
+    if not hasattr(driver, "_cache_size"):
+        pytest.skip("this JAX version does not expose the jit cache size")
+    busy = _raster_with_spikes_per_bin(16, 20, per_bin=12)
+    quiet = _raster_with_spikes_per_bin(16, 20, per_bin=2, seed=1)
+    est = STDPTransformer(8, stream=True, kernel="event", threshold=0.5, random_state=0)
+    for n in (1, 2, 4, 8, 16):
+        est.partial_fit(busy[:n])
+    compiled = driver._cache_size()
+    for n in (1, 2, 4, 8, 16):
+        est.partial_fit(quiet[:n])
+    assert driver._cache_size() == compiled
+
+
+def test_event_lists_have_headroom_and_keep_their_width():
+    from sk_stdp._encoding import to_events
+
+    X = np.zeros((3, 200), np.float32)
+    X[0, :39] = 1.0
+    X[2, 5] = 0.5
+    index, value = to_events(X)
+    assert index.shape == value.shape == (3, 56)  # ceil(1.25 * 39) = 49, rounded up to 8s
+    np.testing.assert_array_equal(index[0, :39], np.arange(39))
+    assert np.all(index[0, 39:] == 200) and np.all(index[1] == 200)  # out-of-range padding
+    assert index[2, 0] == 5 and value[2, 0] == 0.5 and value.sum() == 39.5
+    # The same events from CSR, and a given width kept while the rows fit in it.
+    for events in (to_events(sp.csr_matrix(X), min_slots=64), to_events(X, min_slots=64)):
+        assert events[0].shape == (3, 64)
+        np.testing.assert_array_equal(events[0][:, :56], index)
+    assert to_events(X, min_slots=32)[0].shape == (3, 56)  # grows when a row does not fit
 
 
 # --------------------------------------------------------------------------
