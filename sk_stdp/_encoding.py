@@ -81,10 +81,17 @@ def to_events(X, min_slots: int = 0) -> tuple[np.ndarray, np.ndarray]:
     return index, value
 
 
-def to_dense(X) -> np.ndarray:
-    """A float32 C-contiguous dense copy (or view) of a block."""
+def to_dense(X, out: np.ndarray | None = None) -> np.ndarray:
+    """A float32 C-contiguous dense copy (or view) of a block.
+
+    A sparse block is written into ``out`` when given (float32, C-contiguous,
+    of the block's shape), so that a caller can reuse its buffers.
+    """
     if sp.issparse(X):
-        X = X.toarray()
+        if out is None:
+            return np.ascontiguousarray(X.toarray(), dtype=np.float32)
+        out.fill(0.0)
+        return X.toarray(out=out)
     return np.ascontiguousarray(X, dtype=np.float32)
 
 

@@ -452,6 +452,11 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         seed = np.uint32(self._seed)
         counts = np.zeros(self.n_neurons)
         in_flight = None  # (spike counts, rows) of the block dispatched last
+        # Sparse blocks are densified into two alternating buffers per block
+        # shape: JAX may hold a block's host array until some time after its
+        # step finished, so allocating a new one per block could keep a third
+        # block alive; a buffer is rewritten only after its block has settled.
+        buffers: dict = {}
 
         def settle():
             block_counts, n_rows = in_flight
@@ -459,13 +464,18 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             if progress is not None:
                 progress.update(n_rows)
 
-        for start, stop in block_sizes(X.shape[0]):
+        for k, (start, stop) in enumerate(block_sizes(X.shape[0])):
             if in_flight is not None:
                 settle()
             block = X[start:stop] if order is None else X[order[start:stop]]
             if config.kernel == "event":
                 rows = to_events(block, min_slots=self._event_slots)
                 self._event_slots = rows[0].shape[1]
+            elif sp.issparse(block):
+                key = (block.shape, k % 2)
+                if key not in buffers:
+                    buffers[key] = np.empty(block.shape, np.float32)
+                rows = to_dense(block, out=buffers[key])
             else:
                 rows = to_dense(block)
             first = np.uint32(self.n_samples_seen_ % 2**32)
