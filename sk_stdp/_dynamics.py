@@ -190,8 +190,10 @@ def event_step(
     rows = stdp_delta(rows, trace_pre[index % n_features], spikes, value, trace_post, params)
     weights = state.weights.at[index].set(rows, mode="drop")
 
-    # Columns of the spiking neurons, the remaining (inactive) rows: LTP only.
-    inactive = (x == 0)[:, None]
+    # Columns of the spiking neurons, the rows not listed in the events: LTP
+    # only. (A listed input may carry 0, e.g. a rate-coded input that did not
+    # fire this step: its row was updated above and must not be updated twice.)
+    inactive = jnp.ones((n_features, 1), bool).at[index].set(False, mode="drop")
 
     def update_columns(post_index, weights):
         # post_index may hold the out-of-range index n_neurons as padding:

@@ -139,6 +139,27 @@ def test_extensions_match_numpy(reference, kernel, case):
         assert expected["spikes"].sum() <= X.shape[0] * extra.get("n_steps", 1)
 
 
+
+@pytest.mark.parametrize("competition", [None, "wta"])
+def test_rate_code_same_weights_on_both_kernels(competition):
+    """With the rate code an input listed in the events may not fire this step.
+
+    Its row is updated once, like every other weight: the event kernel must
+    not also apply the column update of a spiking neuron to it.
+    """
+    rng = np.random.default_rng(5)
+    X = rng.random((N_BINS, N_IN)) * (rng.random((N_BINS, N_IN)) < 0.2)
+    config = dict(SEED_CONFIG, encoding="poisson", competition=competition)
+
+    def fit(kernel, learning_rate):
+        return STDPTransformer(N_OUT, kernel=kernel, learning_rate=learning_rate,
+                               random_state=0, **config).fit(X)
+
+    dense, event = fit("dense", 1.0), fit("event", 1.0)
+    assert event.kernel_ == "event" and event.predict(X).sum() > 50
+    assert np.abs(event.components_ - fit("event", 0.0).components_).max() > 0.05
+    np.testing.assert_allclose(dense.components_, event.components_, atol=1e-6)
+
 def test_ltp_only_touches_active_inputs(reference):
     """Pure potentiation: weights from silent inputs stay, from active inputs grow."""
     X, W0 = _data(0.05, N_BINS, seed=3)
