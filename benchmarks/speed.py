@@ -4,6 +4,7 @@ Usage::
 
     python benchmarks/speed.py            # full table (a few minutes on 2 cores)
     python benchmarks/speed.py --quick    # smaller sizes, for a smoke run
+    python benchmarks/speed.py --brainevent   # brainevent's operators (needs numba)
 
 Sections:
 
@@ -19,6 +20,10 @@ Sections:
    ``transform``.
 4. Peak memory (RSS) of ``fit`` on 100,000 rows against 10,000 rows, each in a
    fresh subprocess, beyond the input array itself.
+5. Only with ``--brainevent`` (and then alone; needs ``brainevent`` and
+   ``numba``): the seed rule written with brainevent's event-driven operators
+   (``BinaryArray @ W``, ``update_dense_on_binary_pre/post``, numba backend)
+   against ``fit`` and the dense scan, 5% density.
 """
 
 from __future__ import annotations
@@ -155,6 +160,73 @@ def stream_section(sizes, densities, n_rows, n_numpy) -> list[dict]:
     return rows
 
 
+def brainevent_scan():
+    """The seed rule as a scan over brainevent's event-driven operators.
+
+    Weights are input-major (n_features, n_neurons). Each plasticity operator
+    clips the whole matrix after its update, as brainevent defines it.
+    """
+    import brainevent
+
+    p = SEED_RULE
+    potentiation = p["learning_rate"] * p["A_plus"]
+    depression = p["learning_rate"] * p["A_minus"]
+
+    def step(carry, x):
+        W, trace_pre, trace_post, v = carry
+        trace_pre = p["trace_decay"] * trace_pre + x
+        v = p["leak"] * v + brainevent.BinaryArray(x) @ W
+        s = v >= p["threshold"]
+        v = jnp.where(s, p["v_reset"], v)
+        trace_post = p["trace_decay"] * trace_post + s
+        W = brainevent.update_dense_on_binary_post(
+            W, potentiation * trace_pre, s, p["w_min"], p["w_max"], backend="numba")
+        W = brainevent.update_dense_on_binary_pre(
+            W, x, -depression * trace_post, p["w_min"], p["w_max"], backend="numba")
+        return (W, trace_pre, trace_post, v), s.sum()
+
+    @jax.jit
+    def run(W, X):
+        n_features, n_neurons = W.shape
+        start = (W, jnp.zeros(n_features), jnp.zeros(n_neurons), jnp.zeros(n_neurons))
+        (W, *_), spikes = jax.lax.scan(step, start, X)
+        return W, spikes.sum()
+
+    return run
+
+
+def settled(fn):
+    """``fn`` that waits for its result (JAX dispatches asynchronously)."""
+    return lambda *args: jax.block_until_ready(fn(*args))
+
+
+def brainevent_section(sizes, n_rows) -> list[dict]:
+    run = brainevent_scan()
+    rows = []
+    for n_neurons in sizes:
+        X = spike_raster(n_rows, 784, 0.05)
+        W0 = initial_weights(n_neurons, 784, 0.05)
+        Xj = jnp.asarray(X)
+        input_major, neuron_major = (jnp.asarray(W, dtype=jnp.float32) for W in (W0.T, W0))
+        jax.block_until_ready(run(input_major, Xj[:256]))
+        jax.block_until_ready(dense_scan(neuron_major, Xj[:256]))
+        est = seed_estimator(W0)
+        est.fit(X[:256])
+        rates = dict(
+            fit=n_rows / timed(est.fit, X, repeat=2),
+            dense_scan=n_rows / timed(settled(dense_scan), neuron_major, Xj, repeat=2),
+            brainevent=n_rows / timed(settled(run), input_major, Xj, repeat=2),
+        )
+        W_brainevent = np.asarray(run(input_major, Xj)[0]).T
+        rows.append(dict(n_neurons=n_neurons, density=0.05, **rates,
+                         max_weight_difference=float(np.abs(W_brainevent - est.components_).max())))
+        print(f"784->{n_neurons:<4}  5%  brainevent {rates['brainevent']:>8.0f}/s  "
+              f"fit {rates['fit']:>8.0f}/s  dense scan {rates['dense_scan']:>8.0f}/s  "
+              f"fit/brainevent {rates['fit'] / rates['brainevent']:>5.1f}x  "
+              f"max |W difference| {rows[-1]['max_weight_difference']:.1e}", flush=True)
+    return rows
+
+
 def partial_fit_section(n_rows_per_size) -> list[dict]:
     rows = []
     X = spike_raster(max(n_rows_per_size.values()) * 2, 784, 0.05, seed=2)
@@ -244,10 +316,15 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, fast smoke run")
     parser.add_argument("--json", help="also write the results to this JSON file")
+    parser.add_argument("--brainevent", action="store_true",
+                        help="only time the rule on brainevent's operators (needs numba)")
     args = parser.parse_args(argv)
     print(f"sk_stdp speed benchmark, {date.today()}, {platform.processor() or platform.machine()}, "
           f"{jax.devices()[0].platform}, jax {jax.__version__}", flush=True)
-    if args.quick:
+    if args.brainevent:
+        results = dict(brainevent=brainevent_section([100] if args.quick else [100, 400],
+                                                     4000 if args.quick else 20000))
+    elif args.quick:
         results = dict(
             stream=stream_section([100], [0.05], 4000, 300),
             partial_fit=partial_fit_section({1: 300, 10: 1000, 1000: 4000}),
