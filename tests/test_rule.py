@@ -139,7 +139,6 @@ def test_extensions_match_numpy(reference, kernel, case):
         assert expected["spikes"].sum() <= X.shape[0] * extra.get("n_steps", 1)
 
 
-
 @pytest.mark.parametrize("competition", [None, "wta"])
 def test_rate_code_same_weights_on_both_kernels(competition):
     """With the rate code an input listed in the events may not fire this step.
@@ -159,6 +158,7 @@ def test_rate_code_same_weights_on_both_kernels(competition):
     assert event.kernel_ == "event" and event.predict(X).sum() > 50
     assert np.abs(event.components_ - fit("event", 0.0).components_).max() > 0.05
     np.testing.assert_allclose(dense.components_, event.components_, atol=1e-6)
+
 
 def test_ltp_only_touches_active_inputs(reference):
     """Pure potentiation: weights from silent inputs stay, from active inputs grow."""
