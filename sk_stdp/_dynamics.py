@@ -41,6 +41,9 @@ class RuleParams(NamedTuple):
     theta_plus: Array
     theta_decay: Array
     inhibition: Array
+    relative_threshold: Array
+    threshold_noise: Array
+    stat_decay: Array
     weight_total: Array
 
 
@@ -52,6 +55,8 @@ class LayerState(NamedTuple):
     v: Array  # (n_neurons,) membrane potentials
     trace_pre: Array  # (n_features,)
     trace_post: Array  # (n_neurons,)
+    drive: Array  # () running mean of the input current, averaged over the neurons
+    drive_weight: Array  # () total weight of that running mean so far (1 - stat_decay**t)
 
 
 class Config(NamedTuple):
@@ -61,6 +66,7 @@ class Config(NamedTuple):
     encoding: str  # "direct" or "poisson"
     kernel: str  # "dense" or "event"
     normalize: bool
+    adaptive: bool  # thresholds follow the running statistics of each membrane
     post_chunk: int  # spiking neurons the event kernel updates per inner iteration
 
 
@@ -77,14 +83,15 @@ def rest(state: LayerState) -> LayerState:
 # Neurons
 # --------------------------------------------------------------------------
 def fire(
-    v: Array, theta: Array, current: Array, params: RuleParams, competition: str | None
+    v: Array, threshold: Array, current: Array, params: RuleParams, competition: str | None
 ) -> tuple[Array, Array]:
     """Leaky integration, threshold crossing, competition and reset.
 
+    ``threshold`` is each neuron's effective threshold (see :func:`thresholds`).
     Returns the new membrane potentials and the 0/1 spikes (float).
     """
     v = params.leak * v + current
-    margin = v - (params.threshold + theta)
+    margin = v - threshold
     crossed = margin >= 0
     if competition == "wta":
         # Only the neuron furthest above its threshold fires, and its spike
@@ -101,6 +108,36 @@ def fire(
         spikes = crossed
         v = jnp.where(spikes, params.v_reset, v)
     return v, spikes.astype(v.dtype)
+
+
+def thresholds(state: LayerState, params: RuleParams, relative: bool) -> Array:
+    """Each neuron's effective firing threshold.
+
+    Absolute: ``threshold + theta``. Relative: ``relative_threshold + theta``
+    in units of the layer's mean membrane potential under the recent input
+    (the running mean of the input current over ``1 - leak``), plus
+    ``threshold_noise`` Poisson standard deviations of it, plus ``threshold``
+    as a floor. It follows the input's scale (channel count, rates) but not
+    what any one neuron has learned.
+    """
+    if not relative:
+        return params.threshold + state.theta
+    seen = jnp.maximum(state.drive_weight, jnp.finfo(state.drive.dtype).tiny)
+    mean_potential = state.drive / seen / jnp.maximum(1 - params.leak, 1e-3)
+    # Poisson-like input fluctuates by about sqrt(w_max * mean): the second term
+    # keeps few-spike coincidences under the threshold when the input is sparse.
+    noise = jnp.sqrt(jnp.maximum(params.w_max, 0.0) * mean_potential)
+    scaled = (params.relative_threshold + state.theta) * mean_potential
+    return scaled + params.threshold_noise * noise + params.threshold
+
+
+def track_drive(state: LayerState, current: Array, params: RuleParams) -> LayerState:
+    """Running mean of the input current (averaged over neurons), bias-corrected by its weight."""
+    d = params.stat_decay
+    return state._replace(
+        drive=d * state.drive + (1 - d) * jnp.mean(current),
+        drive_weight=d * state.drive_weight + (1 - d),
+    )
 
 
 def adapt_thresholds(theta: Array, spikes: Array, params: RuleParams) -> Array:
@@ -159,11 +196,17 @@ def dense_step(
 ) -> tuple[LayerState, Array]:
     """One step touching every weight. ``x`` is the dense input, shape (n_features,)."""
     trace_pre = decay_trace(state.trace_pre, x, params)
-    v, spikes = fire(state.v, state.theta, x @ state.weights, params, config.competition)
+    current = x @ state.weights
+    threshold = thresholds(state, params, config.adaptive)
+    v, spikes = fire(state.v, threshold, current, params, config.competition)
     trace_post = decay_trace(state.trace_post, spikes, params)
     weights = stdp_delta(state.weights, trace_pre, spikes, x, trace_post, params)
     theta = adapt_thresholds(state.theta, spikes, params)
-    return LayerState(weights, theta, v, trace_pre, trace_post), spikes
+    if config.adaptive:
+        state = track_drive(state, current, params)
+    return state._replace(
+        weights=weights, theta=theta, v=v, trace_pre=trace_pre, trace_post=trace_post
+    ), spikes
 
 
 def event_step(
@@ -183,7 +226,9 @@ def event_step(
     trace_pre = decay_trace(state.trace_pre, x, params)
 
     rows = state.weights.at[index].get(mode="fill", fill_value=0.0)
-    v, spikes = fire(state.v, state.theta, value @ rows, params, config.competition)
+    current = value @ rows
+    threshold = thresholds(state, params, config.adaptive)
+    v, spikes = fire(state.v, threshold, current, params, config.competition)
     trace_post = decay_trace(state.trace_post, spikes, params)
 
     # Rows of the active inputs, every column: LTD, and LTP where the neuron spiked.
@@ -220,7 +265,11 @@ def event_step(
             lambda carry: jnp.any(carry[1] > 0), next_columns, (weights, spikes)
         )
     theta = adapt_thresholds(state.theta, spikes, params)
-    return LayerState(weights, theta, v, trace_pre, trace_post), spikes
+    if config.adaptive:
+        state = track_drive(state, current, params)
+    return state._replace(
+        weights=weights, theta=theta, v=v, trace_pre=trace_pre, trace_post=trace_post
+    ), spikes
 
 
 # --------------------------------------------------------------------------
@@ -327,10 +376,12 @@ def learn_samples(
 
 @partial(jax.jit, static_argnames=("competition", "encoding", "n_steps"))
 def respond_samples(
-    weights: Array, theta: Array, rows: Array, row_seeds: Array, rule: Array,
+    weights: Array, threshold: Array, rows: Array, row_seeds: Array, rule: Array,
     seed: Array, *, competition: str | None, encoding: str, n_steps: int,
 ) -> Array:
     """Spike counts of each row presented from rest with frozen weights and thresholds.
+
+    ``threshold`` holds each neuron's effective threshold (:func:`thresholds`).
 
     Rows are independent, so the batch is vectorised: one matrix product per
     step (or one for the whole presentation with the direct code).
@@ -349,7 +400,7 @@ def respond_samples(
             current = x @ weights
         else:
             current = constant_current
-        v, spikes = fire_all(v, theta, current, params, competition)
+        v, spikes = fire_all(v, threshold, current, params, competition)
         return (v, counts + spikes), None
 
     start = (jnp.zeros((n_rows, weights.shape[1])), jnp.zeros((n_rows, weights.shape[1])))
@@ -359,7 +410,7 @@ def respond_samples(
 
 @partial(jax.jit, static_argnames=("competition", "encoding"))
 def respond_stream(
-    weights: Array, theta: Array, v: Array, rows: Array, first_index: Array,
+    weights: Array, threshold: Array, v: Array, rows: Array, first_index: Array,
     rule: Array, seed: Array, *, competition: str | None, encoding: str,
 ) -> tuple[Array, Array]:
     """Output spikes of consecutive bins with frozen weights and thresholds."""
@@ -372,6 +423,6 @@ def respond_stream(
     currents = rows @ weights
 
     def tick(v, current):
-        return fire(v, theta, current, params, competition)
+        return fire(v, threshold, current, params, competition)
 
     return jax.lax.scan(tick, v, currents)

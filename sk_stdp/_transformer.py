@@ -21,6 +21,16 @@ from sklearn.utils.validation import check_is_fitted, check_non_negative, valida
 from . import _dynamics as dyn
 from ._encoding import block_sizes, nonzeros_per_row, row_seeds, to_dense, to_events
 
+#: What each ``"auto"`` parameter resolves to: (sample mode, stream mode). In
+#: stream mode the threshold is relative to the input (see ``relative_threshold``);
+#: its absolute part is then only a small floor, so that silence never fires.
+AUTO = {
+    "threshold": (1.0, 1e-3),
+    "leak": (0.8, 0.9),
+    "theta_decay": (1.0, 0.9999),
+    "max_iter": (3, 1),
+}
+
 #: Mean input density at or below which ``kernel="auto"`` picks the event kernel.
 EVENT_DENSITY = 0.15
 
@@ -41,7 +51,8 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
         trace_pre  <- trace_decay * trace_pre + x
         v          <- leak * v + W @ x
-        s          <- v >= threshold + theta        (then competition)
+        s          <- v >= threshold + theta        (then competition;
+                                                 see threshold="auto")
         v          <- where(s, v_reset, v)
         trace_post <- trace_decay * trace_post + s
         W          <- clip(W + learning_rate * (A_plus * outer(s, trace_pre)
@@ -72,15 +83,33 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     w_min, w_max : float, default=0.0, 1.0
         Bounds of every weight, enforced after each update. Initial weights
         are clipped to them too.
-    threshold : float, default=1.0
-        Firing threshold of the membrane potential (before adaptation).
+    threshold : float or "auto", default="auto"
+        Firing threshold of the membrane potential (before adaptation). A
+        number is used as it is, in both modes. ``"auto"`` is 1.0 in sample
+        mode; in stream mode the threshold is relative to the input: a neuron
+        fires at ``(relative_threshold + theta) * V + threshold_noise *
+        sqrt(w_max * V)``, where ``V`` is the mean membrane potential the
+        recent input produces in the layer (the running mean of the input
+        current over about ``threshold_window`` bins, averaged over the
+        neurons, divided by ``1 - leak``). It so follows the channel count
+        and rates of the stream, not what one neuron has learned.
+    relative_threshold : float, default=1.0
+        Threshold in units of the mean potential ``V`` (stream mode,
+        ``threshold="auto"``).
+    threshold_noise : float, default=0.5
+        Extra margin of a relative threshold, in standard deviations of
+        Poisson input of mean ``V`` (stream mode, ``threshold="auto"``).
+    threshold_window : int, default=10000
+        Bins over which the running mean input of a relative threshold is
+        averaged (10 s of 1 ms bins).
     v_reset : float, default=0.0
         Membrane potential after a spike.
-    leak : float, default=0.8
+    leak : float or "auto", default="auto"
         Factor applied to the membrane potential each step (1 = no leak).
-        0.8 forgets within a few steps, so that the spike count follows the
-        match between input and weights closely (digits, mean of 10 seeds:
-        0.978, against 0.973 with 0.85).
+        ``"auto"``: 0.8 in sample mode, where it makes the spike count follow
+        the match between input and weights closely; 0.9 in stream mode (a
+        membrane time constant of 10 bins, which integrates the coincident
+        spikes of a pattern at 1 ms bins).
     trace_decay : float, default=0.95
         Factor applied to both spike traces each step.
     n_steps : int, default=20
@@ -116,12 +145,14 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     theta_plus : float, default=0.03
         Rise of a neuron's adaptive threshold at each of its spikes
         (homeostasis: neurons that win often become harder to excite, so
-        that all neurons get to learn). 0 switches homeostasis off. On digits
-        (mean of 10 seeds) 0.03 scores 0.978, against 0.973 with 0.02 and
-        0.976 with 0.05.
-    theta_decay : float, default=1.0
-        Factor applied to the adaptive thresholds each step. 1 keeps them for
-        good, as in Diehl & Cook (2015), where they decay over hours.
+        that all neurons get to learn). 0 switches homeostasis off. With a
+        relative threshold (stream mode) it is in units of the mean
+        potential.
+    theta_decay : float or "auto", default="auto"
+        Factor applied to the adaptive thresholds each step. ``"auto"``: 1.0
+        in sample mode (thresholds kept for good, as in Diehl & Cook 2015);
+        0.9999 in stream mode, so that over a long stream the thresholds
+        settle instead of rising until the layer falls silent.
     weight_norm : float or None, default=0.1
         Mean incoming weight each neuron is rescaled to (its weights then sum
         to ``weight_norm * n_features_in_``), after each sample in sample mode
@@ -129,8 +160,10 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     init : {"uniform"} or array-like of shape (n_neurons, n_features), default="uniform"
         Initial weights. ``"uniform"`` draws them uniformly in
         ``[w_min, w_max]`` (then normalised if ``weight_norm`` is set).
-    max_iter : int, default=3
-        Passes over X in :meth:`fit`.
+    max_iter : int or "auto", default="auto"
+        Passes over X in :meth:`fit`. ``"auto"``: 3 in sample mode; 1 in
+        stream mode, where a recording is one pass of time and ``fit`` then
+        equals :meth:`partial_fit` over any chunking.
     shuffle : bool, default=True
         Present the samples in a new random order each pass (sample mode
         only; stream mode keeps time order).
@@ -195,9 +228,12 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         "learning_rate": [Interval(Real, 0, None, closed="left")],
         "w_min": [Interval(Real, None, None, closed="neither")],
         "w_max": [Interval(Real, None, None, closed="neither")],
-        "threshold": [Interval(Real, None, None, closed="neither")],
+        "threshold": [Interval(Real, None, None, closed="neither"), StrOptions({"auto"})],
+        "relative_threshold": [Interval(Real, 0, None, closed="left")],
+        "threshold_window": [Interval(Integral, 1, None, closed="left")],
+        "threshold_noise": [Interval(Real, 0, None, closed="left")],
         "v_reset": [Interval(Real, None, None, closed="neither")],
-        "leak": [Interval(Real, 0, 1, closed="both")],
+        "leak": [Interval(Real, 0, 1, closed="both"), StrOptions({"auto"})],
         "trace_decay": [Interval(Real, 0, 1, closed="both")],
         "n_steps": [Interval(Integral, 1, None, closed="left")],
         "encoding": [StrOptions({"direct", "poisson"})],
@@ -206,10 +242,10 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         "inhibition": [Interval(Real, 0, None, closed="left")],
         "transform_competition": ["boolean"],
         "theta_plus": [Interval(Real, 0, None, closed="left")],
-        "theta_decay": [Interval(Real, 0, 1, closed="both")],
+        "theta_decay": [Interval(Real, 0, 1, closed="both"), StrOptions({"auto"})],
         "weight_norm": [Interval(Real, 0, None, closed="neither"), None],
         "init": [StrOptions({"uniform"}), "array-like"],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "shuffle": ["boolean"],
         "kernel": [StrOptions({"auto", "dense", "event"})],
         "random_state": ["random_state"],
@@ -225,9 +261,12 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         learning_rate: float = 2.0,
         w_min: float = 0.0,
         w_max: float = 1.0,
-        threshold: float = 1.0,
+        threshold: float | str = "auto",
+        relative_threshold: float = 1.0,
+        threshold_noise: float = 0.5,
+        threshold_window: int = 10_000,
         v_reset: float = 0.0,
-        leak: float = 0.8,
+        leak: float | str = "auto",
         trace_decay: float = 0.95,
         n_steps: int = 20,
         encoding: str = "direct",
@@ -236,10 +275,10 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         inhibition: float = 1.0,
         transform_competition: bool = False,
         theta_plus: float = 0.03,
-        theta_decay: float = 1.0,
+        theta_decay: float | str = "auto",
         weight_norm: float | None = 0.1,
         init="uniform",
-        max_iter: int = 3,
+        max_iter: int | str = "auto",
         shuffle: bool = True,
         kernel: str = "auto",
         random_state=None,
@@ -252,6 +291,9 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         self.w_min = w_min
         self.w_max = w_max
         self.threshold = threshold
+        self.relative_threshold = relative_threshold
+        self.threshold_noise = threshold_noise
+        self.threshold_window = threshold_window
         self.v_reset = v_reset
         self.leak = leak
         self.trace_decay = trace_decay
@@ -307,15 +349,39 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
     @property
     def _n_features_out(self) -> int:
-        return self.n_neurons
+        return self._n_fitted_neurons()
+
+    def _n_fitted_neurons(self) -> int:
+        """Width of the output: the fitted weights', whatever ``n_neurons`` says now."""
+        check_is_fitted(self, "n_features_in_")
+        return int(self._state.weights.shape[1])
 
     # ------------------------------------------------------------------
     # Validation
     # ------------------------------------------------------------------
+    def _resolved(self) -> dict:
+        """Numeric values of the rule parameters, each ``"auto"`` resolved for the mode."""
+        values = {name: getattr(self, name) for name in self._rule_names() if hasattr(self, name)}
+        for name, value in values.items():
+            if isinstance(value, str) and value == "auto":
+                values[name] = AUTO[name][int(bool(self.stream))]
+        values["stat_decay"] = 1.0 - 1.0 / self.threshold_window
+        return values
+
+    def _max_iter(self) -> int:
+        if isinstance(self.max_iter, str):
+            return AUTO["max_iter"][int(bool(self.stream))]
+        return self.max_iter
+
+    def _adaptive(self) -> bool:
+        return self.stream and self.threshold == "auto"
+
     def _check_rule(self) -> None:
-        values = [getattr(self, name) for name in self._rule_names()]
-        if not np.all(np.isfinite(values)):
-            raise ValueError("STDPTransformer parameters must be finite, got NaN or inf.")
+        for name, value in self._resolved().items():
+            if not np.isfinite(value):
+                raise ValueError(
+                    f"STDPTransformer parameters must be finite; got {name}={value!r}."
+                )
         if self.w_min > self.w_max:
             raise ValueError(f"w_min={self.w_min} must not exceed w_max={self.w_max}.")
 
@@ -323,7 +389,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     def _rule_names() -> tuple[str, ...]:
         return tuple(n for n in _RULE_FIELDS if n != "weight_total")
 
-    def _validate_X(self, X, *, reset: bool):
+    def _validate_X(self, X, *, reset: bool, allow_empty: bool = False):
         fast = self._validate_fast(X, reset=reset)
         if fast is not None:
             return fast
@@ -335,8 +401,10 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             # float32, the dtype of the dynamics: values beyond its range are rejected
             # here ("too large for dtype('float32')") instead of becoming inf in JAX.
             dtype=np.float32,
-            ensure_min_samples=1,
+            ensure_min_samples=0 if allow_empty else 1,
         )
+        if X.shape[0] == 0:
+            return X
         check_non_negative(X, f"{type(self).__name__} (input spikes or rates)")
         if self.encoding == "poisson":
             top = X.max() if X.shape[0] else 0
@@ -376,7 +444,8 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
     def _rule_vector(self, n_features: int) -> np.ndarray:
         weight_total = 0.0 if self.weight_norm is None else self.weight_norm * n_features
-        values = [getattr(self, n) for n in self._rule_names()] + [weight_total]
+        resolved = self._resolved()
+        values = [resolved[n] for n in self._rule_names()] + [weight_total]
         return np.asarray(values, dtype=np.float32)
 
     def _config(self) -> dyn.Config:
@@ -385,7 +454,8 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             encoding=self.encoding,
             kernel=self.kernel_,
             normalize=self.weight_norm is not None,
-            post_chunk=min(self.n_neurons, 8),
+            adaptive=self._adaptive(),
+            post_chunk=min(self._n_fitted_neurons(), 8),
         )
 
     def _initial_weights(self, n_features: int, rng: np.random.RandomState) -> np.ndarray:
@@ -429,6 +499,8 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             v=jnp.asarray(zeros_n),
             trace_pre=jnp.zeros(n_features, jnp.float32),
             trace_post=jnp.asarray(zeros_n),
+            drive=jnp.zeros((), jnp.float32),
+            drive_weight=jnp.zeros((), jnp.float32),
         )
         self.n_samples_seen_ = 0
         self.n_iter_ = 0
@@ -450,7 +522,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         config = self._config()
         rule = self._rule_vector(X.shape[1])
         seed = np.uint32(self._seed)
-        counts = np.zeros(self.n_neurons)
+        counts = np.zeros(self._n_fitted_neurons())
         in_flight = None  # (spike counts, rows) of the block dispatched last
         # Sparse blocks are densified into two alternating buffers per block
         # shape: JAX may hold a block's host array until some time after its
@@ -526,7 +598,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             X = self._validate_X(X, reset=True)
             self._begin(X)
             rng = np.random.default_rng(self._seed)
-            for epoch in range(self.max_iter):
+            for epoch in range(self._max_iter()):
                 started = time.perf_counter()
                 order = None
                 if self.shuffle and not self.stream:
@@ -567,10 +639,10 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         self : STDPTransformer
             The estimator.
         """
-        first_call = not hasattr(self, "_state")
-        if first_call:
-            self._validate_params()
-            self._check_rule()
+        checked = self._check_params_for_partial_fit()
+        if not hasattr(self, "_state"):
+            if _n_rows(X) == 0:  # nothing to learn, and nothing to size the layer by
+                return self
             before = self.__dict__.copy()
             try:
                 X = self._validate_X(X, reset=True)
@@ -580,9 +652,33 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 self.__dict__.update(before)
                 raise
         else:
-            X = self._validate_X(X, reset=False)
+            X = self._validate_X(X, reset=False, allow_empty=True)
+            if X.shape[0] == 0:  # live sources often close no bin between two reads
+                return self
         self._learn(X, wait=False)
+        self._checked_params = checked
         return self
+
+    def _check_params_for_partial_fit(self) -> tuple:
+        """Validate the current parameters, as set_params may have changed them.
+
+        Returns the parameter values checked, which the caller keeps once the
+        call succeeded: the check is skipped while no parameter object has
+        changed since, which keeps one-row calls cheap.
+        """
+        current = tuple(self.__dict__.get(name) for name in self._parameter_constraints)
+        last = getattr(self, "_checked_params", None)
+        if last is not None and all(a is b for a, b in zip(current, last, strict=True)):
+            return current
+        self._validate_params()
+        self._check_rule()
+        if hasattr(self, "_state") and self.n_neurons != self._n_fitted_neurons():
+            raise ValueError(
+                f"n_neurons={self.n_neurons} does not match the fitted layer, which has "
+                f"{self._n_fitted_neurons()} neurons; partial_fit cannot resize a layer. "
+                "Set n_neurons back, or call fit to start a new layer."
+            )
+        return current
 
     def reset_state(self) -> STDPTransformer:
         """Return membranes and traces to rest, keeping weights and thresholds.
@@ -614,7 +710,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         always = self.verbose >= 2
         return tqdm(
             total=n_rows,
-            desc=f"epoch {epoch + 1}/{self.max_iter}",
+            desc=f"epoch {epoch + 1}/{self._max_iter()}",
             unit="row",
             delay=0 if always else 2.0,
             leave=always,
@@ -656,22 +752,29 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             Spike counts (sample mode) or 0/1 spikes (stream mode).
         """
         check_is_fitted(self, "n_features_in_")
-        X = self._validate_X(X, reset=False)
-        weights, theta = (jnp.asarray(a) for a in (self._state.weights, self._state.theta))
+        X = self._validate_X(X, reset=False, allow_empty=True)
         rule = self._rule_vector(X.shape[1])
-        out = np.empty((X.shape[0], self.n_neurons), np.float32)
-        v = jnp.zeros(self.n_neurons, jnp.float32)
+        weights = jnp.asarray(self._state.weights)
+        threshold = dyn.thresholds(
+            dyn.LayerState(*(jnp.asarray(a) for a in self._state)),
+            dyn.RuleParams(*rule), self._adaptive(),
+        )
+        n_neurons = self._n_fitted_neurons()
+        out = np.empty((X.shape[0], n_neurons), np.float32)
+        if X.shape[0] == 0:
+            return out
+        v = jnp.zeros(n_neurons, jnp.float32)
         competition = self.competition if self.transform_competition else None
         for start, stop in block_sizes(X.shape[0]):
             rows = to_dense(X[start:stop])
             if self.stream:
                 v, spikes = dyn.respond_stream(
-                    weights, theta, v, rows, np.uint32(start), rule, np.uint32(self._seed),
+                    weights, threshold, v, rows, np.uint32(start), rule, np.uint32(self._seed),
                     competition=competition, encoding=self.encoding,
                 )
             else:
                 spikes = dyn.respond_samples(
-                    weights, theta, rows, row_seeds(rows), rule, np.uint32(self._seed),
+                    weights, threshold, rows, row_seeds(rows), rule, np.uint32(self._seed),
                     competition=competition, encoding=self.encoding, n_steps=self.n_steps,
                 )
             out[start:stop] = np.asarray(spikes)
@@ -707,6 +810,17 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         tags.input_tags.sparse = True
         tags.transformer_tags.preserves_dtype = ["float32"]
         return tags
+
+
+def _n_rows(X) -> int:
+    """Rows of a 2-D input (array, list, DataFrame or sparse), or -1 for anything else."""
+    shape = getattr(X, "shape", None)
+    if shape is None:
+        try:
+            shape = np.shape(X)
+        except ValueError:  # ragged lists: let validation explain
+            return -1
+    return int(shape[0]) if len(shape) == 2 else -1
 
 
 class _NoProgress:

@@ -21,6 +21,7 @@ SEED_CONFIG = dict(
     encoding="direct",
     competition=None,
     theta_plus=0.0,
+    theta_decay=1.0,
     weight_norm=None,
     max_iter=1,
     shuffle=False,
