@@ -27,6 +27,7 @@ from ._encoding import block_sizes, nonzeros_per_row, row_seeds, to_dense, to_ev
 AUTO = {
     "threshold": (1.0, 1e-3),
     "leak": (0.8, 0.9),
+    "theta_plus": (0.03, 0.01),
     "theta_decay": (1.0, 0.9999),
     "max_iter": (3, 1),
 }
@@ -142,12 +143,13 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         weights and threshold, a graded similarity to each learned prototype
         that a linear classifier reads far better (digits, LogisticRegression,
         seeds 0-2: 0.97-0.98 against 0.51-0.66).
-    theta_plus : float, default=0.03
+    theta_plus : float or "auto", default="auto"
         Rise of a neuron's adaptive threshold at each of its spikes
         (homeostasis: neurons that win often become harder to excite, so
-        that all neurons get to learn). 0 switches homeostasis off. With a
-        relative threshold (stream mode) it is in units of the mean
-        potential.
+        that all neurons get to learn). 0 switches homeostasis off.
+        ``"auto"``: 0.03 in sample mode; 0.01 in stream mode, where it is in
+        units of the mean potential (relative threshold) and must let a
+        neuron fire at every occurrence of a frequent pattern.
     theta_decay : float or "auto", default="auto"
         Factor applied to the adaptive thresholds each step. ``"auto"``: 1.0
         in sample mode (thresholds kept for good, as in Diehl & Cook 2015);
@@ -241,7 +243,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         "competition": [StrOptions({"wta", "lateral"}), None],
         "inhibition": [Interval(Real, 0, None, closed="left")],
         "transform_competition": ["boolean"],
-        "theta_plus": [Interval(Real, 0, None, closed="left")],
+        "theta_plus": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
         "theta_decay": [Interval(Real, 0, 1, closed="both"), StrOptions({"auto"})],
         "weight_norm": [Interval(Real, 0, None, closed="neither"), None],
         "init": [StrOptions({"uniform"}), "array-like"],
@@ -274,7 +276,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         competition: str | None = "wta",
         inhibition: float = 1.0,
         transform_competition: bool = False,
-        theta_plus: float = 0.03,
+        theta_plus: float | str = "auto",
         theta_decay: float | str = "auto",
         weight_norm: float | None = 0.1,
         init="uniform",
