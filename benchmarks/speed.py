@@ -70,7 +70,7 @@ def initial_weights(n_neurons: int, n_features: int, density: float) -> np.ndarr
 
 
 def numpy_loop(X: np.ndarray, W0: np.ndarray) -> np.ndarray:
-    """The rule of DESIGN.md section 2, one numpy step per row (float32)."""
+    """The rule of the user guide (seed configuration), one numpy step per row (float32)."""
     p = SEED_RULE
     W = W0.astype(np.float32).copy()
     n_neurons, n_features = W.shape

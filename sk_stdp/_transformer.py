@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 import time
+import warnings
 from numbers import Integral, Real
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 import scipy.sparse as sp
@@ -19,7 +22,9 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, check_non_negative, validate_data
 
 from . import _dynamics as dyn
+from . import _neurons as neurons
 from ._encoding import block_sizes, nonzeros_per_row, row_seeds, to_dense, to_events
+from ._rules import RULES
 
 #: What each ``"auto"`` parameter resolves to: (sample mode, stream mode). In
 #: stream mode the threshold is relative to the input (see ``relative_threshold``);
@@ -34,8 +39,6 @@ AUTO = {
 
 #: Mean input density at or below which ``kernel="auto"`` picks the event kernel.
 EVENT_DENSITY = 0.15
-
-_RULE_FIELDS = dyn.RuleParams._fields
 
 
 class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -68,7 +71,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     ----------
     n_neurons : int, default=400
         Number of output neurons (features). More neurons learn more
-        prototypes; 400 is where the digits and MNIST benchmarks level off.
+        prototypes, at a cost linear in ``n_neurons``.
     A_plus : float, default=0.005
         Potentiation amplitude: a post-synaptic spike adds ``A_plus`` times
         the pre-synaptic trace.
@@ -77,10 +80,10 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         the post-synaptic trace. Slightly above ``A_plus``, as in the seed
         rule, so that unstructured activity depresses on balance.
     learning_rate : float, default=2.0
-        Global multiplier of both amplitudes. The seed used 0.01; with
-        competition only one neuron learns per step, and 2.0 lets three
-        passes over a thousand samples settle the prototypes (digits, mean of
-        10 seeds: 0.978, against 0.975 with 3.0; 1.5 also scores lower).
+        Global multiplier of both amplitudes. The seed rule used 0.01; with
+        competition only one neuron learns per step, and the default lets a
+        few passes over a thousand samples settle the prototypes (see the
+        user guide, *Choosing parameters*).
     w_min, w_max : float, default=0.0, 1.0
         Bounds of every weight, enforced after each update. Initial weights
         are clipped to them too.
@@ -113,6 +116,20 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         spikes of a pattern at 1 ms bins).
     trace_decay : float, default=0.95
         Factor applied to both spike traces each step.
+    rule : {"pair", "triplet"}, default="pair"
+        The plasticity rule. ``"pair"`` is the rule above. ``"triplet"`` is
+        the minimal triplet rule of Pfister & Gerstner (2006): potentiation
+        grows with a slow post-synaptic trace, ``A_plus + A3_plus *
+        trace_slow``, so that pairings repeated at a high rate potentiate
+        where the pair rule depresses. The user guide gives its equations.
+    A3_plus : float, default=0.0062
+        Triplet potentiation amplitude (``rule="triplet"`` only). The
+        default is the value Pfister & Gerstner (2006) fitted to visual
+        cortex data for their minimal model.
+    trace_decay_slow : float, default=0.992
+        Factor applied to the slow post-synaptic trace each step
+        (``rule="triplet"`` only): ``exp(-1 / 125)``, the fitted 125 ms
+        time constant of Pfister & Gerstner (2006) with 1 ms steps.
     n_steps : int, default=20
         Time steps each sample is presented for (``stream=False``). Ignored in
         stream mode, where each row is one step.
@@ -120,8 +137,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         ``"direct"`` feeds the values as given at every step (0/1 spikes or
         graded input currents); ``"poisson"`` treats values in [0, 1] as
         per-step firing probabilities, drawn from ``random_state``. The
-        direct code is the default: it is deterministic and measured as
-        accurate as the rate code on digits at a fraction of the cost.
+        direct code is the default: it is deterministic and cheaper.
     stream : bool, default=False
         If False, each row of X is an independent sample presented for
         ``n_steps`` steps from rest. If True, the rows are consecutive time
@@ -141,8 +157,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         match: with it, a sample's features are nearly one-hot. Without it
         (the default), every neuron counts its own spikes against its frozen
         weights and threshold, a graded similarity to each learned prototype
-        that a linear classifier reads far better (digits, LogisticRegression,
-        seeds 0-2: 0.97-0.98 against 0.51-0.66).
+        that a linear classifier reads far better.
     theta_plus : float or "auto", default="auto"
         Rise of a neuron's adaptive threshold at each of its spikes
         (homeostasis: neurons that win often become harder to excite, so
@@ -237,6 +252,9 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         "v_reset": [Interval(Real, None, None, closed="neither")],
         "leak": [Interval(Real, 0, 1, closed="both"), StrOptions({"auto"})],
         "trace_decay": [Interval(Real, 0, 1, closed="both")],
+        "rule": [StrOptions(set(RULES))],
+        "A3_plus": [Interval(Real, 0, None, closed="left")],
+        "trace_decay_slow": [Interval(Real, 0, 1, closed="both")],
         "n_steps": [Interval(Integral, 1, None, closed="left")],
         "encoding": [StrOptions({"direct", "poisson"})],
         "stream": ["boolean"],
@@ -270,6 +288,9 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         v_reset: float = 0.0,
         leak: float | str = "auto",
         trace_decay: float = 0.95,
+        rule: str = "pair",
+        A3_plus: float = 0.0062,
+        trace_decay_slow: float = 0.992,
         n_steps: int = 20,
         encoding: str = "direct",
         stream: bool = False,
@@ -299,6 +320,9 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         self.v_reset = v_reset
         self.leak = leak
         self.trace_decay = trace_decay
+        self.rule = rule
+        self.A3_plus = A3_plus
+        self.trace_decay_slow = trace_decay_slow
         self.n_steps = n_steps
         self.encoding = encoding
         self.stream = stream
@@ -321,7 +345,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     # ------------------------------------------------------------------
     def _numpy_state(self) -> dyn.LayerState:
         check_is_fitted(self, "n_features_in_")
-        return dyn.LayerState(*(np.asarray(a) for a in self._state))
+        return jax.tree_util.tree_map(np.asarray, self._state)
 
     @property
     def components_(self) -> np.ndarray:
@@ -329,24 +353,24 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
     @property
     def theta_(self) -> np.ndarray:
-        return np.array(self._numpy_state().theta)
+        return np.array(self._numpy_state().neuron.theta)
 
     @property
     def v_(self) -> np.ndarray:
-        return np.array(self._numpy_state().v)
+        return np.array(self._numpy_state().neuron.v)
 
     @property
     def trace_pre_(self) -> np.ndarray:
-        return np.array(self._numpy_state().trace_pre)
+        return np.array(self._numpy_state().plasticity.trace_pre)
 
     @property
     def trace_post_(self) -> np.ndarray:
-        return np.array(self._numpy_state().trace_post)
+        return np.array(self._numpy_state().plasticity.trace_post)
 
     def __getstate__(self):
         state = self.__dict__.copy()
         if "_state" in state:
-            state["_state"] = dyn.LayerState(*(np.array(a) for a in state["_state"]))
+            state["_state"] = jax.tree_util.tree_map(np.array, state["_state"])
         return state
 
     @property
@@ -363,7 +387,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     # ------------------------------------------------------------------
     def _resolved(self) -> dict:
         """Numeric values of the rule parameters, each ``"auto"`` resolved for the mode."""
-        values = {name: getattr(self, name) for name in self._rule_names() if hasattr(self, name)}
+        values = {name: getattr(self, name) for name in self._number_names() if hasattr(self, name)}
         for name, value in values.items():
             if isinstance(value, str) and value == "auto":
                 values[name] = AUTO[name][int(bool(self.stream))]
@@ -379,6 +403,11 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         return self.stream and self.threshold == "auto"
 
     def _check_rule(self) -> None:
+        for name in ("n_neurons", "n_steps", "max_iter"):
+            if isinstance(getattr(self, name), (bool, np.bool_)):
+                raise ValueError(
+                    f"{name} must be an int, got {getattr(self, name)!r} (a boolean)."
+                )
         for name, value in self._resolved().items():
             if not np.isfinite(value):
                 raise ValueError(
@@ -387,9 +416,9 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         if self.w_min > self.w_max:
             raise ValueError(f"w_min={self.w_min} must not exceed w_max={self.w_max}.")
 
-    @staticmethod
-    def _rule_names() -> tuple[str, ...]:
-        return tuple(n for n in _RULE_FIELDS if n != "weight_total")
+    def _number_names(self) -> tuple[str, ...]:
+        """The estimator parameters the dynamics read (all but the derived weight_total)."""
+        return tuple(n for n in dyn.param_names(self.rule) if n != "weight_total")
 
     def _validate_X(self, X, *, reset: bool, allow_empty: bool = False):
         fast = self._validate_fast(X, reset=reset)
@@ -444,11 +473,16 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             return None
         return X
 
-    def _rule_vector(self, n_features: int) -> np.ndarray:
-        weight_total = 0.0 if self.weight_norm is None else self.weight_norm * n_features
-        resolved = self._resolved()
-        values = [resolved[n] for n in self._rule_names()] + [weight_total]
-        return np.asarray(values, dtype=np.float32)
+    def _params(self, n_features: int) -> dyn.Params:
+        """The layer's numbers, filled by name from this estimator's parameters.
+
+        Each ``"auto"`` is resolved for the mode. Cached on the device while
+        they do not change: streaming calls a few rows at a time, where
+        moving each scalar costs more than the step.
+        """
+        values = self._resolved()
+        values["weight_total"] = 0.0 if self.weight_norm is None else self.weight_norm * n_features
+        return dyn.make_params(self.rule, tuple(values.items()))
 
     def _config(self) -> dyn.Config:
         return dyn.Config(
@@ -458,6 +492,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             normalize=self.weight_norm is not None,
             adaptive=self._adaptive(),
             post_chunk=min(self._n_fitted_neurons(), 8),
+            rule=self.rule,
         )
 
     def _initial_weights(self, n_features: int, rng: np.random.RandomState) -> np.ndarray:
@@ -472,16 +507,24 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 )
             if not np.all(np.isfinite(weights)):
                 raise ValueError("init contains NaN or inf.")
-        weights = np.clip(weights, self.w_min, self.w_max)
-        if self.weight_norm is not None:
-            total = self.weight_norm * n_features
-            sums = weights.sum(axis=1, keepdims=True)
-            weights = np.clip(
-                weights * np.where(sums > 0, total / np.where(sums > 0, sums, 1), 1),
-                self.w_min,
-                self.w_max,
+            if np.all(weights <= self.w_min):
+                warnings.warn(
+                    f"every weight of init is at or below w_min={self.w_min}: after clipping "
+                    "to [w_min, w_max] all weights are equal and, with w_min=0, the layer "
+                    "never fires. Pass non-negative initial weights.",
+                    UserWarning, stacklevel=4,
+                )
+        if self.weight_norm is not None and self.weight_norm >= self.w_max:
+            warnings.warn(
+                f"weight_norm={self.weight_norm} (the mean weight after normalisation) is not "
+                f"below w_max={self.w_max}: normalisation sets every weight to w_max and all "
+                "neurons become identical. Use a weight_norm well below w_max.",
+                UserWarning, stacklevel=4,
             )
-        return np.ascontiguousarray(weights.T, dtype=np.float32)
+        weights = np.clip(weights, self.w_min, self.w_max).T.astype(np.float32)  # input-major
+        if self.weight_norm is not None:
+            weights = dyn.normalize_weights(weights, self._params(n_features).bounds)
+        return np.ascontiguousarray(weights, dtype=np.float32)
 
     def _begin(self, X) -> None:
         """Set up a fresh state for ``X`` (validated) and choose the kernel."""
@@ -494,16 +537,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         else:
             self.kernel_ = self.kernel
         weights = self._initial_weights(n_features, rng)
-        zeros_n = np.zeros(self.n_neurons, np.float32)
-        self._state = dyn.LayerState(
-            weights=jnp.asarray(weights),
-            theta=jnp.asarray(zeros_n),
-            v=jnp.asarray(zeros_n),
-            trace_pre=jnp.zeros(n_features, jnp.float32),
-            trace_post=jnp.asarray(zeros_n),
-            drive=jnp.zeros((), jnp.float32),
-            drive_weight=jnp.zeros((), jnp.float32),
-        )
+        self._state = dyn.init(weights, self.rule)
         self.n_samples_seen_ = 0
         self.n_iter_ = 0
         self._event_slots = 0  # width of the event lists: grows, never shrinks
@@ -522,7 +556,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         so memory stays flat however long X is.
         """
         config = self._config()
-        rule = self._rule_vector(X.shape[1])
+        params = self._params(X.shape[1])
         seed = np.uint32(self._seed)
         counts = np.zeros(self._n_fitted_neurons())
         in_flight = None  # (spike counts, rows) of the block dispatched last
@@ -553,14 +587,10 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             else:
                 rows = to_dense(block)
             first = np.uint32(self.n_samples_seen_ % 2**32)
-            if self.stream:
-                self._state, block_counts = dyn.learn_stream(
-                    self._state, rows, first, rule, seed, config=config
-                )
-            else:
-                self._state, block_counts = dyn.learn_samples(
-                    self._state, rows, first, rule, seed, config=config, n_steps=self.n_steps
-                )
+            self._state, block_counts = dyn.learn(
+                self._state, rows, first, params, seed, config=config,
+                n_steps=1 if self.stream else self.n_steps, from_rest=not self.stream,
+            )
             self.n_samples_seen_ += stop - start
             in_flight = (block_counts, stop - start)
         if not wait:
@@ -594,9 +624,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         complete pass (``n_iter_`` passes), never in the middle of one.
         """
         self._check_rule()
-        before = self.__dict__.copy()
-        committed = None  # (state, n_samples_seen_, n_iter_) after the last complete pass
-        try:
+        with _Rollback(self) as rollback:
             X = self._validate_X(X, reset=True)
             self._begin(X)
             rng = np.random.default_rng(self._seed)
@@ -607,18 +635,11 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                     order = rng.permutation(X.shape[0])
                 with self._progress(X.shape[0], epoch) as progress:
                     counts = self._learn(X, order, progress)
-                # JAX arrays are immutable (and not donated): keeping a reference is a snapshot.
-                committed = (self._state, self.n_samples_seen_, epoch + 1)
                 self.n_iter_ = epoch + 1
+                # JAX arrays are immutable (and not donated): the saved state is a snapshot.
+                rollback.commit()
                 if self.verbose:
                     self._report(epoch, counts, X.shape[0], time.perf_counter() - started)
-        except BaseException:
-            if committed is None:
-                self.__dict__.clear()
-                self.__dict__.update(before)
-            else:
-                self._state, self.n_samples_seen_, self.n_iter_ = committed
-            raise
         return self
 
     def partial_fit(self, X, y=None) -> STDPTransformer:
@@ -645,14 +666,9 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         if not hasattr(self, "_state"):
             if _n_rows(X) == 0:  # nothing to learn, and nothing to size the layer by
                 return self
-            before = self.__dict__.copy()
-            try:
+            with _Rollback(self):  # bad input: stay unfitted (no stray n_features_in_)
                 X = self._validate_X(X, reset=True)
                 self._begin(X)
-            except BaseException:  # bad input: stay unfitted (no stray n_features_in_)
-                self.__dict__.clear()
-                self.__dict__.update(before)
-                raise
         else:
             X = self._validate_X(X, reset=False, allow_empty=True)
             if X.shape[0] == 0:  # live sources often close no bin between two reads
@@ -693,31 +709,38 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             The estimator.
         """
         check_is_fitted(self, "n_features_in_")
-        self._state = dyn.rest(dyn.LayerState(*(jnp.asarray(a) for a in self._state)))
+        self._state = dyn.rest(jax.tree_util.tree_map(jnp.asarray, self._state))
         return self
 
     def _progress(self, n_rows: int, epoch: int):
-        """A progress bar over the rows of one pass (tqdm), or a no-op.
+        """A progress display over the rows of one pass (tqdm), or a no-op.
 
         ``verbose=1``: a bar appears only when a pass lasts over 2 s and
         output goes to a terminal or a notebook; it is cleared at the end of the pass.
-        ``verbose>=2``: a bar for every pass, always, kept on screen.
+        ``verbose>=2``: progress for every pass, kept: a bar on a terminal or
+        in a notebook, otherwise (a log file, a pipe) plain lines at most
+        every 10 s, with no carriage returns.
         """
         if not self.verbose:
             return _NoProgress()
-        try:
-            from tqdm.auto import tqdm
-        except ImportError:  # pragma: no cover - tqdm comes with brainpy
-            return _NoProgress()
+        import tqdm.auto
+        import tqdm.notebook
+
+        interactive = issubclass(tqdm.auto.tqdm, tqdm.notebook.tqdm) or sys.stderr.isatty()
         always = self.verbose >= 2
-        return tqdm(
+        if not (always or interactive):
+            return _NoProgress()
+        return tqdm.auto.tqdm(
             total=n_rows,
             desc=f"epoch {epoch + 1}/{self._max_iter()}",
             unit="row",
             delay=0 if always else 2.0,
             leave=always,
             disable=False if always else None,
-            mininterval=0.5,
+            mininterval=0.5 if interactive else 10.0,
+            file=None if interactive else _Lines(sys.stderr),
+            dynamic_ncols=False,
+            ncols=None if interactive else 100,
         )
 
     def _report(self, epoch: int, counts: np.ndarray, n_rows: int, seconds: float) -> None:
@@ -755,12 +778,10 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         """
         check_is_fitted(self, "n_features_in_")
         X = self._validate_X(X, reset=False, allow_empty=True)
-        rule = self._rule_vector(X.shape[1])
+        params = self._params(X.shape[1])
         weights = jnp.asarray(self._state.weights)
-        threshold = dyn.thresholds(
-            dyn.LayerState(*(jnp.asarray(a) for a in self._state)),
-            dyn.RuleParams(*rule), self._adaptive(),
-        )
+        neuron = jax.tree_util.tree_map(jnp.asarray, self._state.neuron)
+        threshold = neurons.thresholds(neuron, params.neuron, self._adaptive())
         n_neurons = self._n_fitted_neurons()
         out = np.empty((X.shape[0], n_neurons), np.float32)
         if X.shape[0] == 0:
@@ -771,16 +792,61 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             rows = to_dense(X[start:stop])
             if self.stream:
                 v, spikes = dyn.respond_stream(
-                    weights, threshold, v, rows, np.uint32(start), rule, np.uint32(self._seed),
+                    weights, threshold, v, rows, np.uint32(start), params, np.uint32(self._seed),
                     competition=competition, encoding=self.encoding,
                 )
             else:
                 spikes = dyn.respond_samples(
-                    weights, threshold, rows, row_seeds(rows), rule, np.uint32(self._seed),
+                    weights, threshold, rows, row_seeds(rows), params, np.uint32(self._seed),
                     competition=competition, encoding=self.encoding, n_steps=self.n_steps,
                 )
             out[start:stop] = np.asarray(spikes)
         return out
+
+    def to_brainpy(self, *, plastic: bool = False):
+        """The fitted layer as a BrainPy model, to run inside a larger BrainPy network.
+
+        The model is a :class:`brainpy.DynamicalSystem` whose ``update(x)``
+        takes one time step's input, shape ``(n_features_in_,)``, and returns
+        the layer's 0/1 output spikes. It starts at rest with the fitted
+        weights and thresholds. Run over the rows of X (with
+        ``encoding="direct"``, or on the input spikes of a rate code), it
+        gives the spikes of ``transform(X)`` in stream mode.
+
+        Parameters
+        ----------
+        plastic : bool, default=False
+            False: weights and thresholds frozen, as in :meth:`transform`
+            (competition only if ``transform_competition``). True: they go
+            on learning with this estimator's rule, competition, homeostasis
+            and normalisation, one stream-mode step per update (dense
+            kernel).
+
+        Returns
+        -------
+        model : brainpy.DynamicalSystem
+            The layer; its ``weights``, ``theta``, ``V`` and ``spike``
+            variables hold its state.
+
+        Examples
+        --------
+        >>> import brainpy as bp
+        >>> import numpy as np
+        >>> from sk_stdp import STDPTransformer
+        >>> X = (np.random.default_rng(0).random((200, 16)) < 0.2).astype(float)
+        >>> stdp = STDPTransformer(8, stream=True, random_state=0).fit(X)
+        >>> runner = bp.DSRunner(stdp.to_brainpy(), progress_bar=False)
+        >>> spikes = np.asarray(runner.predict(inputs=X))
+        >>> bool(np.array_equal(spikes, stdp.transform(X)))
+        True
+        """
+        check_is_fitted(self, "n_features_in_")
+        from ._brainpy import STDPLayer
+
+        competition = self.competition if plastic or self.transform_competition else None
+        config = self._config()._replace(kernel="dense", competition=competition)
+        return STDPLayer(self._state, self._params(self.n_features_in_), config,
+                         plastic=plastic)
 
     def predict(self, X) -> np.ndarray:
         """Binary output pattern: did each neuron fire (per sample, or per bin).
@@ -811,6 +877,12 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         tags.input_tags.positive_only = True
         tags.input_tags.sparse = True
         tags.transformer_tags.preserves_dtype = ["float32"]
+        # In stream mode the rows are one spike train: an output depends on the
+        # rows before it, so reordering or splitting X changes it by design.
+        # non_deterministic is the tag with which scikit-learn skips its
+        # sample-order and subset-invariance checks (and the comparisons of
+        # fit_transform with transform); sample mode keeps all of them.
+        tags.non_deterministic = bool(self.stream)
         return tags
 
 
@@ -823,6 +895,44 @@ def _n_rows(X) -> int:
         except ValueError:  # ragged lists: let validation explain
             return -1
     return int(shape[0]) if len(shape) == 2 else -1
+
+
+class _Rollback:
+    """Put an estimator back as it was at entry, or at the last :meth:`commit`, on any exception.
+
+    Interrupts included: the exception is re-raised after the restore.
+    """
+
+    def __init__(self, estimator):
+        self._estimator = estimator
+        self.commit()
+
+    def commit(self) -> None:
+        self._saved = self._estimator.__dict__.copy()
+
+    def __enter__(self) -> _Rollback:
+        return self
+
+    def __exit__(self, kind, value, traceback) -> bool:
+        if kind is not None:
+            self._estimator.__dict__.clear()
+            self._estimator.__dict__.update(self._saved)
+        return False
+
+
+class _Lines:
+    """A text stream that turns each progress-bar refresh into one plain line."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> None:
+        text = text.replace("\r", "").strip()
+        if text:
+            self._stream.write(text + "\n")
+
+    def flush(self) -> None:
+        self._stream.flush()
 
 
 class _NoProgress:

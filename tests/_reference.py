@@ -1,7 +1,8 @@
-"""An independent plain-numpy implementation of the learning rule (DESIGN.md §2).
+"""An independent plain-numpy implementation of the learning rules.
 
-Written from the design contract and the estimator's documented semantics, not
-from ``sk_stdp`` code, and importing nothing from it. Arithmetic is float32,
+Written from the equations in the user guide ("The learning rule", "Rules
+beyond the pair rule") and the estimator's documented semantics, not from
+``sk_stdp`` code, and importing nothing from it. Arithmetic is float32,
 like the estimator, so that the two agree to rounding.
 """
 
@@ -49,18 +50,24 @@ def run(
     theta_plus=0.0,
     theta_decay=1.0,
     weight_norm=None,
+    rule="pair",
+    A3_plus=0.0,
+    trace_decay_slow=0.0,
 ):
     """Run the rule over the rows of ``X`` from rest with initial weights ``W0``.
 
     ``W0`` has the estimator's ``components_`` layout (n_neurons, n_features).
     Returns a dict with the final ``weights`` (same layout), ``theta``, ``v``,
-    ``trace_pre``, ``trace_post`` and the total ``spikes`` per neuron.
+    ``trace_pre``, ``trace_post``, ``trace_slow`` (triplet rule; zeros for the
+    pair rule) and the total ``spikes`` per neuron.
     """
     f = np.float32
     A_plus, A_minus, lr = f(A_plus), f(A_minus), f(learning_rate)
     w_min, w_max, thr, v_reset = f(w_min), f(w_max), f(threshold), f(v_reset)
     leak, td, inh = f(leak), f(trace_decay), f(inhibition)
     theta_plus, theta_decay = f(theta_plus), f(theta_decay)
+    A3_plus, td_slow = f(A3_plus), f(trace_decay_slow)
+    assert rule in ("pair", "triplet")
     X = np.asarray(X, dtype=f)
     n_features = X.shape[1]
     total = None if weight_norm is None else f(weight_norm * n_features)
@@ -75,10 +82,11 @@ def run(
     v = np.zeros(n_neurons, f)
     trace_pre = np.zeros(n_features, f)
     trace_post = np.zeros(n_neurons, f)
+    slow = np.zeros(n_neurons, f)
     spikes_total = np.zeros(n_neurons, np.int64)
 
     def step(x):
-        nonlocal W, theta, v, trace_pre, trace_post
+        nonlocal W, theta, v, trace_pre, trace_post, slow
         trace_pre = td * trace_pre + x
         v = leak * v + W @ x
         margin = v - (thr + theta)
@@ -97,9 +105,14 @@ def run(
             s = crossed.astype(f)
             v = np.where(crossed, v_reset, v).astype(f)
         trace_post = td * trace_post + s
-        ltp = A_plus * np.outer(s, trace_pre)
+        if rule == "triplet":
+            # The triplet term reads the slow trace from before this spike.
+            ltp = np.outer(s * (A_plus + A3_plus * slow), trace_pre)
+        else:
+            ltp = A_plus * np.outer(s, trace_pre)
         ltd = A_minus * np.outer(trace_post, x)
         W = np.clip(W + lr * (ltp - ltd), w_min, w_max)
+        slow = td_slow * slow + s
         theta = theta_decay * theta + theta_plus * s
         return s
 
@@ -112,6 +125,7 @@ def run(
             v = np.zeros(n_neurons, f)
             trace_pre = np.zeros(n_features, f)
             trace_post = np.zeros(n_neurons, f)
+            slow = np.zeros(n_neurons, f)
             for _ in range(n_steps):
                 spikes_total += step(x).astype(np.int64)
             if total is not None:
@@ -120,11 +134,58 @@ def run(
         v = np.zeros(n_neurons, f)
         trace_pre = np.zeros(n_features, f)
         trace_post = np.zeros(n_neurons, f)
+        slow = np.zeros(n_neurons, f)
     return dict(
         weights=W,
         theta=theta,
         v=v,
         trace_pre=trace_pre,
         trace_post=trace_post,
+        trace_slow=slow,
         spikes=spikes_total,
     )
+
+
+def respond(X, W, theta, *, threshold, v_reset, leak, stream, n_steps=1, competition=None,
+            inhibition=1.0):
+    """Read-out with frozen weights ``W`` (n_neurons, n_features) and thresholds ``theta``.
+
+    Sample mode (``stream=False``): each row presented for ``n_steps`` steps
+    from rest; returns the spike count of each neuron per row. Stream mode:
+    the rows are consecutive steps of one run from rest; returns the 0/1
+    spikes of each step. Thresholds do not adapt and weights do not learn.
+    """
+    f = np.float32
+    X = np.asarray(X, dtype=f)
+    W = np.asarray(W, dtype=f)
+    thr, v_reset, leak, inh = f(threshold), f(v_reset), f(leak), f(inhibition)
+    theta = np.asarray(theta, dtype=f)
+    n_neurons = W.shape[0]
+
+    def step(v, x):
+        v = leak * v + W @ x
+        margin = v - (thr + theta)
+        crossed = margin >= 0
+        if competition == "wta":
+            s = np.zeros(n_neurons, f)
+            winner = int(np.argmax(margin))
+            if crossed[winner]:
+                s[winner] = 1
+                v = np.full(n_neurons, v_reset, f)
+            return v, s
+        s = crossed.astype(f)
+        if competition == "lateral":
+            return np.where(crossed, v_reset, v - inh * (s.sum() - s)).astype(f), s
+        return np.where(crossed, v_reset, v).astype(f), s
+
+    out = np.zeros((X.shape[0], n_neurons), f)
+    v = np.zeros(n_neurons, f)
+    for i, x in enumerate(X):
+        if stream:
+            v, out[i] = step(v, x)
+        else:
+            v = np.zeros(n_neurons, f)
+            for _ in range(n_steps):
+                v, s = step(v, x)
+                out[i] += s
+    return out

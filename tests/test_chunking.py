@@ -95,7 +95,7 @@ def test_new_chunk_lengths_do_not_recompile(active, X_rates):
     """Chunk lengths are cut into a fixed set of block shapes: no compile per length."""
     from sk_stdp import _dynamics
 
-    driver = _dynamics.learn_stream
+    driver = _dynamics.learn
     if not hasattr(driver, "_cache_size"):
         pytest.skip("this JAX version does not expose the jit cache size")
     est = STDPTransformer(**dict(active, stream=True, kernel="dense"))

@@ -174,3 +174,12 @@ def test_progress_bar_interrupt_from_tqdm(X, monkeypatch):
         est.fit(X)
     assert est.n_iter_ == 1
     np.testing.assert_array_equal(est.components_, reference.components_)
+
+
+def test_verbose_two_writes_plain_lines_when_not_a_terminal(X, capsys):
+    """A log file or a pipe gets whole lines, never carriage-return redraws."""
+    small(max_iter=2, verbose=2).fit(X)
+    err = capsys.readouterr().err
+    assert "\r" not in err
+    lines = err.strip().splitlines()
+    assert any(line.startswith("epoch 2/2") and f"{N_ROWS}/{N_ROWS}" in line for line in lines)

@@ -1,4 +1,5 @@
-"""The estimator computes the rule of DESIGN.md §2, checked against plain numpy.
+"""The estimator computes the rule of the user guide ("The model and the rule"), checked
+against plain numpy.
 
 ``tests/_reference.py`` implements the equations independently (float32 numpy,
 no sk_stdp code). Every case asserts that neurons fired and weights moved, so
@@ -14,7 +15,8 @@ N_IN, N_OUT, N_BINS = 64, 16, 2048  # 2048 bins = two full blocks: one compiled 
 N_SAMPLES = 512  # sample mode: 512 rows x 4 steps
 KERNELS = ["dense", "event"]
 
-#: Everything switched off: the seed's configuration (DESIGN.md §4).
+#: Everything switched off: the seed rule's configuration (user guide, "Reproducing the
+#: plain rule exactly").
 SEED_CONFIG = dict(
     stream=True,
     n_steps=1,

@@ -9,12 +9,13 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from sk_stdp import STDPTransformer
 
 
-@parametrize_with_checks([STDPTransformer()])
+@parametrize_with_checks([STDPTransformer(), STDPTransformer(n_neurons=16, stream=True)])
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
 
 
-#: Checks that check_estimator does not run by itself (DESIGN.md §5).
+#: Checks that check_estimator does not run by itself (see the user guide, scikit-learn
+#: compatibility).
 EXTRA_CHECKS = [
     "check_transformer_get_feature_names_out",
     "check_transformer_get_feature_names_out_pandas",
@@ -47,3 +48,15 @@ def test_pandas_output_has_neuron_names():
     assert list(out.columns) == ["stdptransformer0", "stdptransformer1", "stdptransformer2"]
     assert list(out.index) == list(X.index)
     assert list(est.feature_names_in_) == list("abcd")
+
+
+def test_stream_mode_declares_that_row_order_matters():
+    """Stream outputs depend on the rows before them: the tags say so, sample mode's do not."""
+    from sklearn.utils import get_tags
+
+    assert get_tags(STDPTransformer(stream=True)).non_deterministic
+    assert not get_tags(STDPTransformer()).non_deterministic
+    with pytest.raises(AssertionError, match="sample order"):
+        estimator_checks.check_methods_sample_order_invariance(
+            "STDPTransformer", STDPTransformer(n_neurons=16, stream=True, threshold=0.5)
+        )

@@ -113,7 +113,7 @@ def test_csr_chunk_lengths_do_not_recompile_event_kernel():
     """Every new chunk length reuses the programs of the power-of-two block lengths."""
     from sk_stdp import _dynamics
 
-    driver = _dynamics.learn_stream
+    driver = _dynamics.learn
     if not hasattr(driver, "_cache_size"):
         pytest.skip("this JAX version does not expose the jit cache size")
     # Exactly 3 spikes per bin: every block pads to the same number of event slots.
@@ -144,7 +144,7 @@ def test_sparser_chunks_reuse_the_wider_event_programs():
     """The event-list width only grows: quieter chunks after a busy one compile nothing."""
     from sk_stdp import _dynamics
 
-    driver = _dynamics.learn_stream
+    driver = _dynamics.learn
     if not hasattr(driver, "_cache_size"):
         pytest.skip("this JAX version does not expose the jit cache size")
     busy = _raster_with_spikes_per_bin(16, 20, per_bin=12)

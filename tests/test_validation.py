@@ -239,3 +239,23 @@ def test_extreme_parameters_stay_finite_and_bounded(active, long_inputs, case):
                 assert not np.any(np.isnan(getattr(est, attr))), f"{where} {attr}"
             out = est.transform(X[:64])
             assert np.all(np.isfinite(out)) and out.min() >= 0, where
+
+
+@pytest.mark.parametrize("name", ["n_neurons", "n_steps", "max_iter"])
+def test_boolean_counts_are_rejected(name):
+    est = STDPTransformer(**{name: True})
+    with pytest.raises(ValueError, match=name):
+        est.fit(np.ones((4, 3)))
+    assert not hasattr(est, "n_features_in_")
+
+
+def test_useless_layers_warn():
+    X = np.random.default_rng(0).random((8, 5))
+    with pytest.warns(UserWarning, match="at or below w_min"):
+        STDPTransformer(3, init=-np.ones((3, 5)), max_iter=1).fit(X)
+    with pytest.warns(UserWarning, match="weight_norm=1.5"):
+        est = STDPTransformer(3, weight_norm=1.5, max_iter=1).fit(X)
+    assert np.all(est.components_ == est.w_max)  # what the warning is about
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        STDPTransformer(3, max_iter=1).fit(X)  # the defaults do not warn

@@ -1,0 +1,130 @@
+"""Render the result tables of README.md and docs/benchmarks.rst from benchmarks/results/*.json.
+
+Measured numbers are never typed into the documents: a benchmark script writes
+its results as JSON (``--json``), the JSON is kept in ``benchmarks/results/``,
+and this script writes the tables between the markers::
+
+    <!-- begin table: NAME -->        (README.md)
+    <!-- end table -->
+
+    .. begin table: NAME              (reStructuredText)
+    .. end table
+
+Run::
+
+    python benchmarks/render.py            # rewrite the tables from the JSON
+    python benchmarks/render.py --check    # exit 1 if a table differs from its JSON
+
+``tests/test_rendered_numbers.py`` runs the check, so a new result that is not
+rendered, or a table edited by hand, fails the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+DOCUMENTS = [ROOT / "README.md", ROOT / "docs" / "benchmarks.rst"]
+
+
+# --------------------------------------------------------------------------
+# Tables: name -> (JSON file, function from the JSON to a header and rows)
+# --------------------------------------------------------------------------
+def _model(row: dict) -> str:
+    n = row["n_components"]
+    return {
+        "stdp": f"STDPTransformer + LogisticRegression ({n})",
+        "stdp-local": f"4 × STDPTransformer({n // 4 if n else n}) on quadrants + "
+                      "LogisticRegression",
+        "pixels": "LogisticRegression on pixels",
+        "rbm": f"BernoulliRBM + LogisticRegression ({n})",
+    }[row["method"]]
+
+
+def learning(rows: list[dict]) -> tuple[list[str], list[list[str]]]:
+    # Accuracy only: fit times depend on what else the machine runs, and the
+    # speed benchmark measures throughput under controlled conditions.
+    header = ["data", "model", "test accuracy"]
+    body = []
+    for row in rows:
+        accuracy = f"{row['accuracy']:.4f}"
+        if len(row["scores"]) > 1:
+            accuracy += f" ± {row['accuracy_std']:.4f} ({len(row['scores'])} seeds)"
+        data = {"digits": "digits", "mnist": "MNIST"}[row["dataset"]]
+        body.append([data, _model(row), accuracy])
+    return header, body
+
+
+TABLES: dict[str, tuple[str, Callable]] = {
+    "learning": ("learning.json", learning),
+}
+
+
+# --------------------------------------------------------------------------
+# Formats
+# --------------------------------------------------------------------------
+def markdown(header: list[str], body: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in body]
+    return "\n".join(lines)
+
+
+def rst(header: list[str], body: list[list[str]]) -> str:
+    def quoted(cells):
+        return ", ".join(f'"{c}"' for c in cells)
+
+    lines = [".. csv-table::", f"   :header: {quoted(header)}", ""]
+    lines += [f"   {quoted(row)}" for row in body]
+    return "\n".join(lines)
+
+
+MARKERS = {  # suffix: begin marker, end marker, format, blank line around the table
+    ".md": (r"<!-- begin table: (?P<name>[\w-]+) -->", "<!-- end table -->", markdown, ""),
+    ".rst": (r"\.\. begin table: (?P<name>[\w-]+)", ".. end table", rst, "\n"),
+}
+
+
+def table(name: str) -> tuple[list[str], list[list[str]]]:
+    filename, build = TABLES[name]
+    return build(json.loads((RESULTS / filename).read_text()))
+
+
+def rendered(path: Path) -> str:
+    """The document with every marked table rendered from its JSON."""
+    begin, end, fmt, gap = MARKERS[path.suffix]
+    pattern = re.compile(f"(?P<marker>{begin})\n.*?{re.escape(end)}", re.S)
+
+    def replace(match: re.Match) -> str:
+        body = fmt(*table(match.group("name")))
+        return f"{match.group('marker')}\n{gap}{body}\n{gap}{end}"
+
+    return pattern.sub(replace, path.read_text())
+
+
+def stale() -> list[str]:
+    """The documents whose tables differ from what their JSON renders."""
+    return [str(p.relative_to(ROOT)) for p in DOCUMENTS if rendered(p) != p.read_text()]
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only report stale documents")
+    args = parser.parse_args(argv)
+    if args.check:
+        names = stale()
+        for name in names:
+            print(f"{name}: tables differ from benchmarks/results; run benchmarks/render.py")
+        return 1 if names else 0
+    for path in DOCUMENTS:
+        path.write_text(rendered(path))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,81 @@
+"""Measured numbers in README.md and the docs come from executed code.
+
+Tables are rendered from ``benchmarks/results/*.json`` by
+``benchmarks/render.py`` (see the contributor guide); numbers quoted in the
+prose of those sections must be roundings of numbers in the same JSON; the
+README's usage example prints the score its comment shows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import io
+import json
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _render():
+    spec = importlib.util.spec_from_file_location("_sk_stdp_render", ROOT / "benchmarks" /
+                                                  "render.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_tables_equal_what_their_json_renders():
+    render = _render()
+    assert render.stale() == [], "run python benchmarks/render.py after a benchmark run"
+    # Every table has its markers in both documents.
+    for name in render.TABLES:
+        assert f"<!-- begin table: {name} -->" in (ROOT / "README.md").read_text()
+        assert f".. begin table: {name}" in (ROOT / "docs" / "benchmarks.rst").read_text()
+
+
+def test_render_notices_a_table_edited_by_hand(tmp_path, monkeypatch):
+    render = _render()
+    readme = tmp_path / "README.md"
+    readme.write_text((ROOT / "README.md").read_text().replace("| digits |", "| digitz |", 1))
+    monkeypatch.setattr(render, "ROOT", tmp_path)
+    monkeypatch.setattr(render, "DOCUMENTS", [readme])
+    assert render.stale() == ["README.md"]
+
+
+def _section(text: str, start: str, stop: str) -> str:
+    return text[text.index(start):text.index(stop)]
+
+
+def _prose_numbers(section: str) -> list[str]:
+    prose = [line for line in section.splitlines()
+             if not line.lstrip().startswith(("|", '"'))]
+    return re.findall(r"(?<![\d.])0\.\d{2,4}(?![\d])", "\n".join(prose))
+
+
+def test_prose_numbers_of_the_learning_sections_come_from_the_results():
+    rows = json.loads((ROOT / "benchmarks" / "results" / "learning.json").read_text())
+    measured = [r["accuracy"] for r in rows] + [s for r in rows for s in r["scores"]]
+    allowed = {f"{value:.{digits}f}" for value in measured for digits in (2, 3, 4)}
+    readme = _section((ROOT / "README.md").read_text(), "### Learning", "### Speed")
+    docs = _section((ROOT / "docs" / "benchmarks.rst").read_text(), "Learning\n~~~", "Throughput")
+    guide = _section((ROOT / "docs" / "user_guide.rst").read_text(), ".. _local-fields:",
+                     "Progress, interruption and state")
+    assert _prose_numbers(guide)
+    for where, section in (("README.md", readme), ("docs/benchmarks.rst", docs),
+                           ("docs/user_guide.rst", guide)):
+        for number in _prose_numbers(section):
+            assert number in allowed, f"{where}: {number} is not in benchmarks/results"
+
+
+def test_readme_usage_prints_the_score_its_comment_shows():
+    readme = (ROOT / "README.md").read_text()
+    usage = readme[readme.index("## Usage"):]
+    code = usage[usage.index("```python\n") + 10:usage.index("```\n", usage.index("```python"))]
+    shown = re.search(r"print\(.*\)\s*# (\d\.\d+)", code).group(1)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, "README.md", "exec"), {})
+    printed = float(out.getvalue().split()[-1])
+    assert f"{printed:.{len(shown) - 2}f}" == shown, f"README: {shown}, printed: {printed}"
