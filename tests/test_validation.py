@@ -254,7 +254,7 @@ def test_useless_layers_warn():
     with pytest.warns(UserWarning, match="at or below w_min"):
         STDPTransformer(3, init=-np.ones((3, 5)), max_iter=1).fit(X)
     with pytest.warns(UserWarning, match="weight_norm=1.5"):
-        est = STDPTransformer(3, weight_norm=1.5, max_iter=1).fit(X)
+        est = STDPTransformer(3, weight_norm=1.5, max_iter=1, learning_rate=0.0).fit(X)
     assert np.all(est.components_ == est.w_max)  # what the warning is about
     with warnings.catch_warnings():
         warnings.simplefilter("error")
