@@ -61,8 +61,33 @@ def learning(rows: list[dict]) -> tuple[list[str], list[list[str]]]:
     return header, body
 
 
+def _per_pattern(row: dict, key: str, fmt: str) -> str:
+    cells = []
+    for p in row["patterns"]:
+        value = p[key]
+        cells.append("–" if value is None or value != value else fmt.format(value))
+    return " / ".join(cells)
+
+
+def streams(rows: list[dict]) -> tuple[list[str], list[list[str]]]:
+    header = ["recording", "input spikes per bin", "spikes in a pattern", "hit rate",
+              "false alarms per 1000 bins", "median latency (bins)",
+              "selective after (occurrences)", "meets the bar"]
+    body = []
+    for row in rows:
+        verdict = "yes" if row["passed"] else ("limit" if row["limit"] else "no")
+        body.append([
+            row["name"], f"{row['input_spikes_per_bin']:.1f}", f"{row['pattern_spikes']:.0f}",
+            _per_pattern(row, "hits", "{:.3f}"), _per_pattern(row, "false_alarms", "{:.2f}"),
+            _per_pattern(row, "latency", "{:.0f}"), _per_pattern(row, "selective_after", "{}"),
+            verdict,
+        ])
+    return header, body
+
+
 TABLES: dict[str, tuple[str, Callable]] = {
     "learning": ("learning.json", learning),
+    "streams": ("streams.json", streams),
 }
 
 
