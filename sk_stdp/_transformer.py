@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import sys
 import time
 import warnings
@@ -379,7 +380,8 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
     def _n_fitted_neurons(self) -> int:
         """Width of the output: the fitted weights', whatever ``n_neurons`` says now."""
-        check_is_fitted(self, "n_features_in_")
+        if not hasattr(self, "_state"):
+            check_is_fitted(self, "n_features_in_")  # raises NotFittedError
         return int(self._state.weights.shape[1])
 
     # ------------------------------------------------------------------
@@ -686,7 +688,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         """
         current = tuple(self.__dict__.get(name) for name in self._parameter_constraints)
         last = getattr(self, "_checked_params", None)
-        if last is not None and all(a is b for a, b in zip(current, last, strict=True)):
+        if last is not None and all(map(operator.is_, current, last)):
             return current
         self._validate_params()
         self._check_rule()
