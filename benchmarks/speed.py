@@ -2,7 +2,8 @@
 
 Usage::
 
-    python benchmarks/speed.py            # full table (a few minutes on 2 cores)
+    python benchmarks/speed.py            # full table (several minutes on 2 cores)
+    python benchmarks/speed.py --mnist path/to/mnist   # sample mode on MNIST images
     python benchmarks/speed.py --quick    # smaller sizes, for a smoke run
     python benchmarks/speed.py --brainevent   # brainevent's operators (needs numba)
 
@@ -10,20 +11,31 @@ Sections:
 
 1. Stream mode, the seed rule (no competition, homeostasis or normalisation),
    784 inputs -> 100 and 400 neurons, random binary input at 2%, 5% and 20%
-   density: steps/s of ``fit``, of a plain-numpy loop of the same rule and of
-   a straightforward dense ``jax.lax.scan`` written here; the ratios; and the
-   first-call compile time of ``fit``.
-2. ``partial_fit`` in stream mode fed 1, 10 and 1000 rows per call
+   density, initial weights under which neurons fire now and then: steps/s of
+   ``fit`` (``kernel="auto"``) and of ``fit`` with each kernel, of a
+   plain-numpy loop of the same rule and of a straightforward dense
+   ``jax.lax.scan`` written here; the ratios; and the first-call compile time
+   of ``fit``.
+2. The same rule at 784 -> 400, 5% input, with initial weights under which
+   most neurons fire at every step (uniform in [0, 1]): ``fit`` with each
+   kernel, the dense scan and the numpy loop; ``kernel="auto"`` against the
+   fastest kernel and against numpy.
+3. ``partial_fit`` in stream mode fed 1, 10 and 1000 rows per call
    (784 -> 100, 5% density): rows/s and latency per call.
-3. Sample mode with the default learning configuration (784 -> 400, default
-   ``n_steps``) on MNIST-sized random input: samples/s of ``fit`` and of
-   ``transform``.
-4. Peak memory (RSS) of ``fit`` on 100,000 rows against 10,000 rows, each in a
+4. Sample mode with the default learning configuration (784 -> 400, default
+   ``n_steps``, winner-take-all, adaptive thresholds, normalisation) on MNIST
+   images (``--mnist DIR``, the first 8,000 of the IDX test set) or on
+   MNIST-sized random input: samples/s of ``fit`` with each kernel, of a
+   plain dense ``jax.lax.scan`` of the same configuration written here, and
+   of ``transform``.
+5. Peak memory (RSS) of ``fit`` on 100,000 rows against 10,000 rows, each in a
    fresh subprocess, beyond the input array itself.
-5. Only with ``--brainevent`` (and then alone; needs ``brainevent`` and
+6. Only with ``--brainevent`` (and then alone; needs ``brainevent`` and
    ``numba``): the seed rule written with brainevent's event-driven operators
    (``BinaryArray @ W``, ``update_dense_on_binary_pre/post``, numba backend)
-   against ``fit`` and the dense scan, 5% density.
+   against ``fit`` and the dense scan, 5% density; and sk_stdp's fused numba
+   stream kernel registered as an XLA custom call (``brainevent.numba_kernel``)
+   against the same kernel called directly, as ``fit`` does.
 """
 
 from __future__ import annotations
@@ -40,7 +52,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from sk_stdp import STDPTransformer
+from sk_stdp import STDPTransformer, _numba
 
 SEED_RULE = dict(
     A_plus=0.005, A_minus=0.00525, learning_rate=0.01, w_min=0.0, w_max=1.0,
@@ -114,7 +126,8 @@ def dense_scan(W0, X):
 
 
 def timed(fn, *args, repeat: int = 1) -> float:
-    """Best wall time of ``repeat`` calls."""
+    """Best wall time of ``repeat`` calls (the machine may be shared: the best
+    of a few calls is the least disturbed)."""
     best = np.inf
     for _ in range(repeat):
         started = time.perf_counter()
@@ -128,6 +141,10 @@ def settled(fn):
     return lambda *args: jax.block_until_ready(fn(*args))
 
 
+#: Kernels timed beside ``kernel="auto"``: the fused numba kernel where numba is installed.
+KERNELS = ("numba", "event", "dense") if _numba.AVAILABLE else ("event", "dense")
+
+
 def fit_and_scan_rates(X: np.ndarray, W0: np.ndarray):
     """The seed-rule estimator after ``fit(X)``; its first-call compile time; steps/s
     of ``fit`` and of the dense scan baseline on the same rows."""
@@ -135,11 +152,21 @@ def fit_and_scan_rates(X: np.ndarray, W0: np.ndarray):
     started = time.perf_counter()
     est.fit(X[:256])
     compile_s = time.perf_counter() - started
-    fit_rate = len(X) / timed(est.fit, X, repeat=2)
+    fit_rate = len(X) / timed(est.fit, X, repeat=3)
     Xj, Wj = jnp.asarray(X), jnp.asarray(W0, dtype=jnp.float32)
     jax.block_until_ready(dense_scan(Wj, Xj[:256]))
-    scan_rate = len(X) / timed(settled(dense_scan), Wj, Xj, repeat=2)
+    scan_rate = len(X) / timed(settled(dense_scan), Wj, Xj, repeat=3)
     return est, compile_s, fit_rate, scan_rate
+
+
+def kernel_rates(make, X: np.ndarray, kernels=KERNELS, repeat: int = 2) -> dict:
+    """Rows/s of ``make(kernel=k).fit(X)`` for each kernel, after a first call that compiles."""
+    rates = {}
+    for kernel in kernels:
+        est = make(kernel=kernel)
+        est.fit(X[: min(len(X), 1024)])
+        rates[kernel] = len(X) / timed(est.fit, X, repeat=repeat)
+    return rates
 
 
 def stream_section(sizes, densities, n_rows, n_numpy) -> list[dict]:
@@ -149,23 +176,45 @@ def stream_section(sizes, densities, n_rows, n_numpy) -> list[dict]:
             X = spike_raster(n_rows, 784, density)
             W0 = initial_weights(n_neurons, 784, density)
             est, compile_s, fit_rate, scan_rate = fit_and_scan_rates(X, W0)
+            per_kernel = kernel_rates(lambda **kw: seed_estimator(W0, **kw), X)  # noqa: B023
             post_rate = float(est.predict(X[:2000]).mean())
             numpy_rate = n_numpy / timed(numpy_loop, X[:n_numpy], W0)
             rows.append(dict(
                 n_neurons=n_neurons, density=density, kernel=est.kernel_,
-                fit=fit_rate, dense_scan=scan_rate, numpy=numpy_rate,
+                fit=fit_rate, kernels=per_kernel, dense_scan=scan_rate, numpy=numpy_rate,
                 fit_vs_numpy=fit_rate / numpy_rate, fit_vs_scan=fit_rate / scan_rate,
                 compile_s=compile_s, post_spikes_per_neuron_step=post_rate,
             ))
+            kernels = "  ".join(f"{k} {r:>6.0f}" for k, r in per_kernel.items())
             print(
-                f"784->{n_neurons:<4} {density:>4.0%}  kernel={est.kernel_:<5} "
-                f"fit {fit_rate:>8.0f}/s  dense scan {scan_rate:>8.0f}/s  "
-                f"numpy {numpy_rate:>7.0f}/s  fit/numpy {fit_rate / numpy_rate:>5.1f}x  "
+                f"784->{n_neurons:<4} {density:>4.0%}  auto={est.kernel_:<5} "
+                f"fit {fit_rate:>7.0f}/s  [{kernels}]  dense scan {scan_rate:>6.0f}/s  "
+                f"numpy {numpy_rate:>5.0f}/s  fit/numpy {fit_rate / numpy_rate:>5.1f}x  "
                 f"fit/scan {fit_rate / scan_rate:>4.1f}x  compile {compile_s:.2f}s  "
                 f"post rate {post_rate:.3f}",
                 flush=True,
             )
     return rows
+
+
+def firing_section(n_rows: int, n_numpy: int) -> dict:
+    """Seed rule, 784 -> 400, 5% input, weights under which most neurons fire every step."""
+    X = spike_raster(n_rows, 784, 0.05, seed=4)
+    W0 = np.random.default_rng(5).uniform(0.0, 1.0, (400, 784))
+    est, _, fit_rate, scan_rate = fit_and_scan_rates(X, W0)
+    per_kernel = kernel_rates(lambda **kw: seed_estimator(W0, **kw), X)
+    numpy_rate = n_numpy / timed(numpy_loop, X[:n_numpy], W0)
+    fastest = max(per_kernel.values())
+    post_rate = float(est.predict(X[:2000]).sum(axis=1).mean())
+    result = dict(kernel=est.kernel_, fit=fit_rate, kernels=per_kernel, dense_scan=scan_rate,
+                  numpy=numpy_rate, auto_vs_fastest=fit_rate / fastest,
+                  auto_vs_numpy=fit_rate / numpy_rate, post_spikes_per_step=post_rate)
+    kernels = "  ".join(f"{k} {r:.0f}/s" for k, r in per_kernel.items())
+    print(f"many firing, 784->400 5%, {post_rate:.0f} spikes/step after fit: "
+          f"auto={est.kernel_} {fit_rate:.0f}/s  [{kernels}]  dense scan {scan_rate:.0f}/s  "
+          f"numpy {numpy_rate:.0f}/s  auto/fastest {fit_rate / fastest:.2f}x  "
+          f"auto/numpy {fit_rate / numpy_rate:.1f}x", flush=True)
+    return result
 
 
 def brainevent_scan():
@@ -224,6 +273,80 @@ def brainevent_section(sizes, n_rows) -> list[dict]:
     return rows
 
 
+def custom_call_section(n_rows: int) -> list[dict]:
+    """sk_stdp's fused numba stream kernel called two ways, seed rule, 784 -> 400, 5%.
+
+    Directly from Python on numpy arrays (what ``fit`` does), or registered as
+    an XLA custom call with ``brainevent.numba_kernel`` and called from a
+    jitted JAX function on JAX arrays; with 1024, 10 and 1 rows per call.
+    """
+    import brainevent
+    import numba
+
+    X = spike_raster(n_rows, 784, 0.05)
+    W0 = np.ascontiguousarray(initial_weights(400, 784, 0.05).T, dtype=np.float32)
+    n_features, n_neurons = W0.shape
+    rule = _numba.pack(dict(SEED_RULE, theta_plus=0.0, theta_decay=1.0, inhibition=1.0,
+                            weight_total=0.0))
+    dense_from = max(1, int(n_neurons * _numba.DENSE_FRACTION))
+    block = _numba.stream_block
+
+    @numba.njit
+    def kernel(W, theta, v, trace_pre, trace_post, indptr, indices, data, p,
+               W_out, theta_out, v_out, pre_out, post_out, counts_out):
+        W_out[:] = W
+        theta_out[:] = theta
+        v_out[:] = v
+        pre_out[:] = trace_pre
+        post_out[:] = trace_post
+        clean = np.zeros(n_neurons, np.bool_)
+        counts = np.zeros(n_neurons, np.float64)
+        block(W_out, theta_out, v_out, pre_out, post_out, clean, indptr, indices, data, p,
+              0, False, dense_from, 0, counts)
+        for j in range(n_neurons):
+            counts_out[j] = counts[j]
+
+    def shape(*dims):
+        return jax.ShapeDtypeStruct(dims, jnp.float32)
+
+    outs = [shape(n_features, n_neurons), shape(n_neurons), shape(n_neurons), shape(n_features),
+            shape(n_neurons), shape(n_neurons)]
+    # The state is donated and aliased to the outputs: updated in place, no copy of W.
+    call = jax.jit(brainevent.numba_kernel(kernel, outs=outs,
+                                           input_output_aliases={k: k for k in range(5)}),
+                   donate_argnums=tuple(range(5)))
+
+    def custom_call(blocks):
+        state = [jnp.asarray(W0), jnp.zeros(n_neurons), jnp.zeros(n_neurons),
+                 jnp.zeros(n_features), jnp.zeros(n_neurons)]
+        for csr in blocks:
+            *state, _ = call(*state, *csr, rule)
+        return jax.block_until_ready(state)
+
+    def direct(blocks):
+        # weights, thresholds, membranes, traces (pre, post)
+        state = (W0.copy(), np.zeros(n_neurons, np.float32), np.zeros(n_neurons, np.float32),
+                 np.zeros(n_features, np.float32), np.zeros(n_neurons, np.float32))
+        clean = np.zeros(n_neurons, bool)
+        for csr in blocks:
+            block(*state, clean, *csr, rule, 0, False, dense_from, 0, np.zeros(n_neurons))
+        return state
+
+    rows = []
+    for per_call in (1024, 10, 1):
+        n = n_rows if per_call > 1 else n_rows // 10
+        blocks = [_numba._csr(X[a:a + per_call]) for a in range(0, n, per_call)]
+        custom_call(blocks[:4]), direct(blocks[:4])  # compile
+        rates = dict(custom_call=n / timed(custom_call, blocks, repeat=3),
+                     direct=n / timed(direct, blocks, repeat=3))
+        rows.append(dict(rows_per_call=per_call, **rates))
+        print(f"numba stream kernel, 784->400 5%, {per_call:>4} rows/call: "
+              f"XLA custom call (brainevent.numba_kernel) {rates['custom_call']:>7.0f}/s  "
+              f"direct {rates['direct']:>7.0f}/s  "
+              f"direct/custom call {rates['direct'] / rates['custom_call']:.1f}x", flush=True)
+    return rows
+
+
 def partial_fit_section(n_rows_per_size) -> list[dict]:
     rows = []
     X = spike_raster(max(n_rows_per_size.values()) * 2, 784, 0.05, seed=2)
@@ -250,20 +373,93 @@ def partial_fit_section(n_rows_per_size) -> list[dict]:
     return rows
 
 
-def sample_section(n_samples: int) -> dict:
+def dense_sample_scan(est: STDPTransformer):
+    """A plain dense ``jax.lax.scan`` of the estimator's sample-mode configuration.
+
+    Winner-take-all, adaptive thresholds and weight normalisation after each
+    sample, the direct code, ``n_steps`` steps per sample from rest: the
+    straightforward baseline, every weight touched at every step.
+    """
+    p = dict(est.get_params(), **est._resolved())  # "auto" values resolved for the mode
+    assert p["competition"] == "wta" and p["encoding"] == "direct"
+    lr = p["learning_rate"]
+
+    def present(carry, x):
+        W, theta = carry  # W: (n_neurons, n_features)
+        n_neurons, n_features = W.shape
+
+        def tick(state, _):
+            W, theta, v, trace_pre, trace_post = state
+            trace_pre = p["trace_decay"] * trace_pre + x
+            v = p["leak"] * v + W @ x
+            margin = v - (p["threshold"] + theta)
+            winner = jnp.argmax(margin)
+            fired = margin[winner] >= 0
+            s = ((jnp.arange(n_neurons) == winner) & fired).astype(jnp.float32)
+            v = jnp.where(fired, p["v_reset"], v)
+            trace_post = p["trace_decay"] * trace_post + s
+            W = W + lr * (p["A_plus"] * jnp.outer(s, trace_pre)
+                          - p["A_minus"] * jnp.outer(trace_post, x))
+            W = jnp.clip(W, p["w_min"], p["w_max"])
+            theta = p["theta_decay"] * theta + p["theta_plus"] * s
+            return (W, theta, v, trace_pre, trace_post), s.sum()
+
+        zeros = jnp.zeros(n_neurons)
+        start = (W, theta, zeros, jnp.zeros(n_features), zeros)
+        (W, theta, *_), spikes = jax.lax.scan(tick, start, None, length=p["n_steps"])
+        total = p["weight_norm"] * n_features
+        W = jnp.clip(W * (total / W.sum(axis=1, keepdims=True)), p["w_min"], p["w_max"])
+        return (W, theta), spikes.sum()
+
+    @jax.jit
+    def run(W0, X):
+        (W, theta), spikes = jax.lax.scan(present, (W0, jnp.zeros(W0.shape[0])), X)
+        return W, spikes.sum()
+
+    return run
+
+
+def mnist_like(n_samples: int, mnist: str | None) -> tuple[np.ndarray, str]:
+    """The first ``n_samples`` MNIST images (X / 255) from ``mnist``, or random stand-ins."""
+    if mnist:
+        from learning import load_mnist  # benchmarks/learning.py, next to this file
+
+        return load_mnist(mnist)[0][:n_samples], "MNIST images"
     rng = np.random.default_rng(3)
     # MNIST-like: 784 pixels, ~19% non-zero with values in (0, 1].
     X = np.where(rng.random((n_samples, 784)) < 0.19, rng.random((n_samples, 784)), 0.0)
+    return X, "random MNIST-sized input"
+
+
+def sample_section(n_samples: int, n_scan: int, mnist: str | None) -> dict:
+    X, source = mnist_like(n_samples, mnist)
     est = STDPTransformer(400, max_iter=1, random_state=0)
-    est.fit(X[:64])
-    fit_s = timed(est.fit, X)
+    est.fit(X[:1024])
+    fit_s = timed(est.fit, X, repeat=3)
+    n_jax = min(n_samples, n_scan)
+    per_kernel = kernel_rates(lambda **kw: STDPTransformer(400, max_iter=1, random_state=0, **kw),
+                              X[:n_jax], kernels=[k for k in KERNELS if k != "numba"], repeat=1)
+    if "numba" in KERNELS:
+        per_kernel = {"numba": kernel_rates(
+            lambda **kw: STDPTransformer(400, max_iter=1, random_state=0, **kw), X,
+            kernels=["numba"])["numba"], **per_kernel}
+    scan = dense_sample_scan(est)
+    W0 = jnp.asarray(est._initial_weights(784, np.random.RandomState(0)).T)
+    Xj = jnp.asarray(X[:n_jax], dtype=jnp.float32)
+    jax.block_until_ready(scan(W0, Xj))
+    scan_rate = n_jax / timed(settled(scan), W0, Xj, repeat=3)
     est.transform(X[:64])
     transform_s = timed(est.transform, X, repeat=2)
-    result = dict(fit=n_samples / fit_s, transform=n_samples / transform_s,
-                  ratio=fit_s / transform_s, kernel=est.kernel_, n_steps=est.n_steps)
-    print(f"sample mode 784->400, n_steps={est.n_steps}, kernel={est.kernel_}: "
-          f"fit {result['fit']:.0f} samples/s, transform {result['transform']:.0f} samples/s, "
-          f"transform/fit {result['ratio']:.1f}x", flush=True)
+    fit_rate = n_samples / fit_s
+    result = dict(fit=fit_rate, kernels=per_kernel, dense_scan=scan_rate,
+                  fit_vs_scan=fit_rate / scan_rate, transform=n_samples / transform_s,
+                  kernel=est.kernel_, n_steps=est.n_steps, input=source)
+    kernels = "  ".join(f"{k} {r:.0f}/s" for k, r in per_kernel.items())
+    print(f"sample mode 784->400, n_steps={est.n_steps}, default configuration, {source}: "
+          f"auto={est.kernel_} fit {fit_rate:.0f} samples/s  [{kernels}]  "
+          f"dense scan of the same configuration {scan_rate:.0f} samples/s  "
+          f"fit/scan {fit_rate / scan_rate:.1f}x  transform {n_samples / transform_s:.0f} "
+          f"samples/s", flush=True)
     return result
 
 
@@ -313,6 +509,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, fast smoke run")
     parser.add_argument("--json", help="also write the results to this JSON file")
+    parser.add_argument("--mnist", help="folder with the MNIST t10k IDX gzip files, for the "
+                        "sample-mode section (default: random MNIST-sized input)")
     parser.add_argument("--brainevent", action="store_true",
                         help="only time the rule on brainevent's operators (needs numba)")
     args = parser.parse_args(argv)
@@ -320,18 +518,21 @@ def main(argv=None) -> int:
           f"{jax.devices()[0].platform}, jax {jax.__version__}", flush=True)
     if args.brainevent:
         results = dict(brainevent=brainevent_section([100] if args.quick else [100, 400],
-                                                     4000 if args.quick else 20000))
+                                                     4000 if args.quick else 20000),
+                       custom_call=custom_call_section(4000 if args.quick else 20000))
     elif args.quick:
         results = dict(
             stream=stream_section([100], [0.05], 4000, 300),
+            firing=firing_section(2048, 200),
             partial_fit=partial_fit_section({1: 300, 10: 1000, 1000: 4000}),
-            sample=sample_section(200),
+            sample=sample_section(1024, 256, args.mnist),
         )
     else:
         results = dict(
             stream=stream_section([100, 400], [0.02, 0.05, 0.20], 20000, 1000),
+            firing=firing_section(10000, 1000),
             partial_fit=partial_fit_section({1: 3000, 10: 10000, 1000: 20000}),
-            sample=sample_section(2000),
+            sample=sample_section(8000, 1024, args.mnist),
             rss=rss_section([10_000, 100_000]),
         )
     if args.json:

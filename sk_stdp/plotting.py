@@ -372,8 +372,8 @@ def stdp_window(
     A_plus, A_minus, learning_rate, trace_decay, leak, threshold : float
         Rule parameters, as in :class:`~sk_stdp.STDPTransformer`; the
         defaults are the seed rule's values.
-    kernel : {"dense", "event"}, default="dense"
-        The estimator's ``kernel``; both compute the same rule.
+    kernel : {"dense", "event", "numba", "auto"}, default="dense"
+        The estimator's ``kernel``; all compute the same rule.
 
     Returns
     -------

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sk_stdp import STDPTransformer
+from sk_stdp import STDPTransformer, _numba
 
 STATE = ("components_", "theta_", "v_", "trace_pre_", "trace_post_")
 
@@ -30,11 +30,15 @@ MODES = {
     "stream": dict(stream=True),  # winner-take-all and normalisation (the defaults)
     "sample": dict(stream=False),
 }
+_NO_NUMBA = pytest.mark.skipif(not _numba.AVAILABLE, reason="numba is not installed")
 CASES = [
     pytest.param(mode, encoding, kernel, id=f"{mode}-{encoding}-{kernel}")
     for mode in MODES
     for encoding in ("direct", "poisson")
     for kernel in ("dense", "event")
+] + [
+    pytest.param(mode, "direct", "numba", id=f"{mode}-direct-numba", marks=_NO_NUMBA)
+    for mode in MODES
 ]
 
 
@@ -70,7 +74,7 @@ def test_partial_fit_binary_stream_and_sparse_input(active, X_binary):
     import scipy.sparse as sp
 
     runs = []
-    for kernel in ("dense", "event"):
+    for kernel in ("dense", "event", "numba") if _numba.AVAILABLE else ("dense", "event"):
         params = dict(active, kernel=kernel, stream=True, competition=None, weight_norm=None,
                       threshold=0.3)
         full = STDPTransformer(**params).fit(X_binary)
@@ -79,8 +83,9 @@ def test_partial_fit_binary_stream_and_sparse_input(active, X_binary):
             online.partial_fit(sp.csr_matrix(X_binary[rows]))
         _assert_same_state(full, online, kernel)
         runs.append(full)
-    # 0/1 input: both kernels compute the same rule (to rounding).
-    np.testing.assert_allclose(runs[0].components_, runs[1].components_, atol=1e-6)
+    # 0/1 input: the kernels compute the same rule (to rounding).
+    for run in runs[1:]:
+        np.testing.assert_allclose(runs[0].components_, run.components_, atol=1e-6)
 
 
 def test_continuing_after_fit_equals_one_longer_run(active, X_rates):

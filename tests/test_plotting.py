@@ -171,11 +171,12 @@ def test_stdp_window_matches_trace_rule():
 
 def test_stdp_window_kernels_agree():
     delays = [-3, 0, 2]
-    np.testing.assert_allclose(
-        stdp_window(delays, kernel="dense", learning_rate=1.0),
-        stdp_window(delays, kernel="event", learning_rate=1.0),
-        rtol=1e-5, atol=1e-9,
-    )
+    dense = stdp_window(delays, kernel="dense", learning_rate=1.0)
+    for kernel in ("event", "numba"):
+        np.testing.assert_allclose(
+            dense, stdp_window(delays, kernel=kernel, learning_rate=1.0), rtol=1e-5, atol=1e-9,
+            err_msg=kernel,
+        )
 
 
 def test_stdp_window_rejects_a_synapse_that_fires_alone():
