@@ -6,10 +6,14 @@ import pytest
 from sklearn.utils import estimator_checks
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sk_stdp import STDPTransformer
+from sk_stdp import ConvSTDPTransformer, STDPTransformer
 
 
-@parametrize_with_checks([STDPTransformer(), STDPTransformer(n_neurons=16, stream=True)])
+@parametrize_with_checks([
+    STDPTransformer(),
+    STDPTransformer(n_neurons=16, stream=True),
+    ConvSTDPTransformer(image_shape=(1, -1), kernel_size=(1, 2), n_filters=4, pooling=2),
+])
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
 
@@ -27,14 +31,20 @@ EXTRA_CHECKS = [
 ]
 
 
+#: Rows of 1 x n_features "images": the checks' data has every width.
+_CONV = dict(image_shape=(1, -1), kernel_size=(1, 2), n_filters=4, pooling=2)
+
+
+@pytest.mark.parametrize("make", [STDPTransformer, lambda: ConvSTDPTransformer(**_CONV)],
+                         ids=["STDPTransformer", "ConvSTDPTransformer"])
 @pytest.mark.parametrize("check_name", EXTRA_CHECKS)
-def test_extra_sklearn_checks(check_name):
+def test_extra_sklearn_checks(check_name, make):
     pytest.importorskip("pandas")
     check = getattr(estimator_checks, check_name)
     with warnings.catch_warnings():
         # check_dataframe_column_names_consistency provokes these on purpose.
         warnings.filterwarnings("ignore", message=".*feature names", category=UserWarning)
-        check(type(STDPTransformer()).__name__, STDPTransformer())
+        check(type(make()).__name__, make())
 
 
 def test_pandas_output_has_neuron_names():

@@ -1,0 +1,569 @@
+"""Convolutional STDP features: :class:`ConvSTDPTransformer`.
+
+A bank of small filters, shared over every position of an image, learns with
+the rule, competition and homeostasis of :class:`~sk_stdp.STDPTransformer`:
+the filters *are* one such layer, fitted on image patches with the sample-mode
+driver. ``transform`` presents every patch of an image to the frozen layer
+(the same read-out as ``STDPTransformer.transform``) and sums the spike counts
+of each filter over the cells of a coarse pooling grid.
+"""
+
+from __future__ import annotations
+
+import time
+from functools import partial
+from numbers import Integral, Real
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    _fit_context,
+)
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from . import _dynamics as dyn
+from ._encoding import block_sizes
+from ._transformer import STDPTransformer
+
+#: Patches handed to one compiled read-out call (rows of the frozen layer).
+_PATCHES_PER_CALL = 32768
+
+
+def _pair(value, name: str) -> tuple[int, int]:
+    pair = (value, value) if isinstance(value, Integral) else tuple(value)
+    if len(pair) != 2 or not all(isinstance(v, Integral) and v >= 1 for v in pair):
+        raise ValueError(f"{name} must be a positive int or a pair of them; got {value!r}.")
+    return int(pair[0]), int(pair[1])
+
+
+def _grid_edges(size: int, cells: int) -> tuple[int, ...]:
+    """Boundaries of ``cells`` near-equal pooling cells over ``size`` positions."""
+    return tuple(int(round(e)) for e in np.linspace(0, size, cells + 1))
+
+
+# --------------------------------------------------------------------------
+# Pure functions of the patch pipeline (jitted at the boundary below)
+# --------------------------------------------------------------------------
+def image_patches(images: jax.Array, kernel: tuple[int, int], stride: int) -> jax.Array:
+    """Every ``kernel`` patch of a batch of images, shape (batch, rows, cols, patch size).
+
+    ``images`` has shape (batch, height, width, channels).
+    """
+    return jax.lax.conv_general_dilated_patches(
+        images,
+        filter_shape=kernel,
+        window_strides=(stride, stride),
+        padding="VALID",
+        dimension_numbers=("NHWC", "HWIO", "NHWC"),
+    )
+
+
+def on_off(patches: jax.Array, contrast_floor: float) -> tuple[jax.Array, jax.Array]:
+    """Contrast-normalised patches split into ON and OFF channels.
+
+    Each patch is centred on its mean and divided by its norm (or by
+    ``contrast_floor`` when its norm is smaller, so that faint patches stay
+    faint); its positive part feeds the ON inputs, its negative part the OFF
+    inputs. Returns the non-negative inputs (twice the patch size, norm at
+    most 1) and the norm of each centred patch.
+    """
+    centred = patches - patches.mean(axis=-1, keepdims=True)
+    norm = jnp.sqrt(jnp.sum(centred * centred, axis=-1, keepdims=True))
+    unit = centred / jnp.maximum(norm, contrast_floor)
+    return jnp.concatenate([jnp.maximum(unit, 0), jnp.maximum(-unit, 0)], axis=-1), norm[..., 0]
+
+
+@partial(jax.jit, static_argnames=("kernel", "stride"))
+def _inputs(images, contrast_floor, *, kernel, stride):
+    return on_off(image_patches(images, kernel, stride), contrast_floor)
+
+
+@partial(jax.jit, static_argnames=("kernel", "stride", "rows", "cols", "n_steps"))
+def _pooled_counts(
+    images, weights, theta, rule, seed, contrast_floor, *, kernel, stride, rows, cols, n_steps
+):
+    """Spike counts of every filter at every position, summed over the pooling grid.
+
+    ``rows`` and ``cols`` are the boundaries of the grid's cells along each
+    axis of the map of positions. Returns shape (batch, grid rows * grid cols * filters).
+    """
+    x, _ = on_off(image_patches(images, kernel, stride), contrast_floor)
+    batch, n_rows, n_cols, n_inputs = x.shape
+    flat = x.reshape(-1, n_inputs)
+    counts = dyn.respond_samples(
+        weights, theta, flat, jnp.zeros(flat.shape[0], jnp.uint32), rule, seed,
+        competition=None, encoding="direct", n_steps=n_steps,
+    ).reshape(batch, n_rows, n_cols, -1)
+    cells = [
+        counts[:, r0:r1, c0:c1].mean(axis=(1, 2))
+        for r0, r1 in zip(rows[:-1], rows[1:], strict=True)
+        for c0, c1 in zip(cols[:-1], cols[1:], strict=True)
+    ]
+    return jnp.stack(cells, axis=1).reshape(batch, -1)
+
+
+class ConvSTDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+    """Convolutional features learned by spike-timing-dependent plasticity.
+
+    Rows of X are flattened images. A bank of ``n_filters`` small filters,
+    shared over every position of the image, learns with the rule,
+    competition and homeostasis of :class:`STDPTransformer`: the filters are
+    one such layer of ``n_filters`` neurons whose inputs are image patches,
+    each patch centred, scaled to unit contrast and split into ON (brighter
+    than the patch mean) and OFF (darker) inputs. :meth:`fit` presents
+    ``patches_per_image`` patches of each image to that layer;
+    :meth:`transform` presents every patch to the frozen layer and sums each
+    filter's spike counts over the cells of a ``pooling`` grid, so that the
+    features keep where in the image a pattern occurred, coarsely.
+
+    Read the user guide for the choice of each default.
+
+    Parameters
+    ----------
+    image_shape : tuple of int
+        ``(height, width)`` or ``(height, width, channels)`` of each row;
+        their product must equal the number of columns of X. One entry may
+        be -1, inferred from the width of X as in :func:`numpy.reshape`.
+    n_filters : int, default=64
+        Number of filters (neurons of the patch layer).
+    kernel_size : int or tuple of int, default=5
+        Height and width of the filters.
+    stride : int, default=1
+        Step between neighbouring patches.
+    pooling : int or tuple of int, default=3
+        Cells of the pooling grid along the height and width of the map of
+        patch positions (a grid larger than the map is reduced to it).
+        Features: ``pooling[0] * pooling[1] * n_filters`` spike counts.
+    patches_per_image : int, default=10
+        Patches drawn from each image for learning, at random positions,
+        contrasted patches first.
+    contrast_floor : float, default=0.5
+        Patches whose centred norm is below this are divided by it instead
+        of by their norm: faint patches give weak inputs rather than
+        amplified noise.
+    A_plus, A_minus, learning_rate : float, default=0.005, 0.00525, 0.5
+        Amplitudes of the rule and their global multiplier, as in
+        :class:`STDPTransformer`.
+    threshold : float, default=1.0
+        Firing threshold of the filters (before adaptation).
+    leak : float, default=0.8
+        Membrane leak of the filters.
+    trace_decay : float, default=0.95
+        Decay of the spike traces.
+    n_steps : int, default=20
+        Time steps each patch is presented for, in learning and in
+        :meth:`transform`.
+    competition : {"wta", "lateral"} or None, default="wta"
+        Competition between filters while learning (never in
+        :meth:`transform`). None lets every filter learn the same pattern.
+    theta_plus : float, default=0.03
+        Rise of a filter's adaptive threshold at each of its spikes
+        (homeostasis); 0 switches it off.
+    theta_decay : float, default=1.0
+        Factor applied to the adaptive thresholds each step.
+    weight_norm : float or None, default=0.1
+        Mean incoming weight of each filter after each patch; None switches
+        normalisation off.
+    max_iter : int, default=1
+        Passes over the patches in :meth:`fit`.
+    standardize : bool, default=True
+        If True, :meth:`transform` returns the pooled spike counts centred
+        and scaled by their mean and standard deviation over the images
+        learned from (``mean_`` and ``scale_``); if False, the counts
+        themselves.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the patch positions, the initial filters and the presentation
+        order.
+    verbose : int, default=0
+        Passed on to the patch layer (one line per pass).
+
+    Attributes
+    ----------
+    layer_ : STDPTransformer
+        The fitted patch layer; its ``components_`` are the filters over
+        the ON and OFF inputs.
+    filters_ : ndarray of shape (n_filters, kernel height, kernel width, channels)
+        ON minus OFF weights of each filter, in image layout.
+    image_shape_ : tuple of int
+        ``(height, width, channels)`` of the images.
+    grid_ : tuple of int
+        Cells of the pooling grid actually used (rows, columns).
+    n_iter_ : int
+        Passes over the patches completed by the last :meth:`fit`.
+    mean_ : ndarray of shape (n_features_out,)
+        Mean pooled spike count of each feature over the images learned from.
+    scale_ : ndarray of shape (n_features_out,)
+        Their standard deviation (1 where it is 0).
+    n_images_seen_ : int
+        Images learned from since the last :meth:`fit`.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has string column names.
+
+    See Also
+    --------
+    STDPTransformer : One fully connected layer.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sk_stdp import ConvSTDPTransformer
+    >>> X = np.random.default_rng(0).random((20, 64))
+    >>> conv = ConvSTDPTransformer(image_shape=(8, 8), n_filters=4, pooling=2,
+    ...                            random_state=0).fit(X)
+    >>> conv.filters_.shape
+    (4, 5, 5, 1)
+    >>> conv.transform(X[:3]).shape
+    (3, 16)
+    """
+
+    _parameter_constraints: dict = {
+        "image_shape": [tuple, list],
+        "n_filters": [Interval(Integral, 1, None, closed="left")],
+        "kernel_size": [Interval(Integral, 1, None, closed="left"), tuple, list],
+        "stride": [Interval(Integral, 1, None, closed="left")],
+        "pooling": [Interval(Integral, 1, None, closed="left"), tuple, list],
+        "patches_per_image": [Interval(Integral, 1, None, closed="left")],
+        "contrast_floor": [Interval(Real, 0, None, closed="neither")],
+        "A_plus": [Interval(Real, 0, None, closed="left")],
+        "A_minus": [Interval(Real, 0, None, closed="left")],
+        "learning_rate": [Interval(Real, 0, None, closed="left")],
+        "threshold": [Interval(Real, None, None, closed="neither")],
+        "leak": [Interval(Real, 0, 1, closed="both")],
+        "trace_decay": [Interval(Real, 0, 1, closed="both")],
+        "n_steps": [Interval(Integral, 1, None, closed="left")],
+        "competition": [StrOptions({"wta", "lateral"}), None],
+        "theta_plus": [Interval(Real, 0, None, closed="left")],
+        "theta_decay": [Interval(Real, 0, 1, closed="both")],
+        "weight_norm": [Interval(Real, 0, None, closed="neither"), None],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "standardize": ["boolean"],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        image_shape: tuple[int, ...],
+        *,
+        n_filters: int = 64,
+        kernel_size: int | tuple[int, int] = 5,
+        stride: int = 1,
+        pooling: int | tuple[int, int] = 3,
+        patches_per_image: int = 10,
+        contrast_floor: float = 0.5,
+        A_plus: float = 0.005,
+        A_minus: float = 0.00525,
+        learning_rate: float = 0.5,
+        threshold: float = 1.0,
+        leak: float = 0.8,
+        trace_decay: float = 0.95,
+        n_steps: int = 20,
+        competition: str | None = "wta",
+        theta_plus: float = 0.03,
+        theta_decay: float = 1.0,
+        weight_norm: float | None = 0.1,
+        max_iter: int = 1,
+        standardize: bool = True,
+        random_state=None,
+        verbose: int = 0,
+    ):
+        self.image_shape = image_shape
+        self.n_filters = n_filters
+        self.kernel_size = kernel_size
+        self.stride = stride
+        self.pooling = pooling
+        self.patches_per_image = patches_per_image
+        self.contrast_floor = contrast_floor
+        self.A_plus = A_plus
+        self.A_minus = A_minus
+        self.learning_rate = learning_rate
+        self.threshold = threshold
+        self.leak = leak
+        self.trace_decay = trace_decay
+        self.n_steps = n_steps
+        self.competition = competition
+        self.theta_plus = theta_plus
+        self.theta_decay = theta_decay
+        self.weight_norm = weight_norm
+        self.max_iter = max_iter
+        self.standardize = standardize
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------
+    # Geometry
+    # ------------------------------------------------------------------
+    def _geometry(self, n_features: int) -> tuple[tuple[int, int, int], tuple[int, int], tuple]:
+        """Image shape, kernel and pooling-cell boundaries for ``n_features`` columns."""
+        shape = list(self.image_shape)
+        if len(shape) not in (2, 3) or not all(isinstance(s, Integral) for s in shape):
+            raise ValueError(f"image_shape must be 2 or 3 ints; got {self.image_shape!r}.")
+        if len(shape) == 2:
+            shape.append(1)
+        if shape.count(-1) > 1 or any(s < 1 and s != -1 for s in shape):
+            raise ValueError(
+                f"image_shape entries must be positive (one may be -1); got {self.image_shape!r}."
+            )
+        if -1 in shape:
+            known = int(np.prod([s for s in shape if s != -1]))
+            if n_features % known:
+                raise ValueError(
+                    f"image_shape {self.image_shape!r} cannot hold n_features={n_features}."
+                )
+            shape[shape.index(-1)] = n_features // known
+        height, width, channels = (int(s) for s in shape)
+        if height * width * channels != n_features:
+            raise ValueError(
+                f"image_shape {self.image_shape!r} holds {height * width * channels} values "
+                f"but X has n_features={n_features} columns."
+            )
+        kernel = _pair(self.kernel_size, "kernel_size")
+        if kernel[0] > height or kernel[1] > width:
+            raise ValueError(
+                f"kernel_size {kernel} is larger than the image ({height}, {width}) "
+                f"(n_features={n_features})."
+            )
+        map_rows = (height - kernel[0]) // self.stride + 1
+        map_cols = (width - kernel[1]) // self.stride + 1
+        cells = _pair(self.pooling, "pooling")
+        edges = (_grid_edges(map_rows, min(cells[0], map_rows)),
+                 _grid_edges(map_cols, min(cells[1], map_cols)))
+        return (height, width, channels), kernel, edges
+
+    def _images(self, X: np.ndarray) -> np.ndarray:
+        return X.reshape((-1, *self.image_shape_))
+
+    # ------------------------------------------------------------------
+    # Fitted state
+    # ------------------------------------------------------------------
+    @property
+    def components_(self) -> np.ndarray:
+        """Weights of each filter over its ON and OFF inputs, shape (n_filters, 2 * patch size)."""
+        check_is_fitted(self, "layer_")
+        return self.layer_.components_
+
+    @property
+    def filters_(self) -> np.ndarray:
+        weights = self.components_
+        half = weights.shape[1] // 2
+        kernel = self.kernel_
+        # Patch values are ordered channel-major by conv_general_dilated_patches.
+        on_minus_off = (weights[:, :half] - weights[:, half:]).reshape(
+            -1, self.image_shape_[2], *kernel
+        )
+        return np.ascontiguousarray(on_minus_off.transpose(0, 2, 3, 1))
+
+    @property
+    def n_iter_(self) -> int:
+        check_is_fitted(self, "layer_")
+        return self.layer_.n_iter_
+
+    @property
+    def _n_features_out(self) -> int:
+        rows, cols = self._edges
+        return (len(rows) - 1) * (len(cols) - 1) * self.n_filters
+
+    # ------------------------------------------------------------------
+    # Learning
+    # ------------------------------------------------------------------
+    def _layer(self, seed: int) -> STDPTransformer:
+        return STDPTransformer(
+            n_neurons=self.n_filters,
+            A_plus=self.A_plus,
+            A_minus=self.A_minus,
+            learning_rate=self.learning_rate,
+            threshold=self.threshold,
+            leak=self.leak,
+            trace_decay=self.trace_decay,
+            n_steps=self.n_steps,
+            encoding="direct",
+            competition=self.competition,
+            theta_plus=self.theta_plus,
+            theta_decay=self.theta_decay,
+            weight_norm=self.weight_norm,
+            max_iter=self.max_iter,
+            shuffle=True,
+            kernel="dense",
+            random_state=seed,
+            verbose=self.verbose,
+        )
+
+    def _training_patches(self, X: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """``patches_per_image`` ON/OFF patches of each image, contrasted positions first."""
+        images = self._images(X)
+        chosen = []
+        per_call = max(1, _PATCHES_PER_CALL // self._n_positions)
+        for start, stop in block_sizes(len(images), max_block=_pow2_floor(per_call)):
+            x, norm = _inputs(images[start:stop], np.float32(self.contrast_floor),
+                              kernel=self.kernel_, stride=self.stride)
+            x = np.asarray(x).reshape(stop - start, -1, x.shape[-1])
+            norm = np.asarray(norm).reshape(stop - start, -1)
+            # Random order among the contrasted positions, then among the rest.
+            score = rng.random(norm.shape) + (norm >= 0.5 * self.contrast_floor)
+            k = min(self.patches_per_image, norm.shape[1])
+            pick = np.argsort(-score, axis=1)[:, :k]
+            chosen.append(np.take_along_axis(x, pick[:, :, None], axis=1).reshape(-1, x.shape[-1]))
+        return np.concatenate(chosen)
+
+    def _validate(self, X, *, reset: bool) -> np.ndarray:
+        X = validate_data(self, X, reset=reset, dtype=np.float32, ensure_min_samples=1)
+        if reset:
+            self.image_shape_, self.kernel_, self._edges = self._geometry(X.shape[1])
+            rows, cols = self._edges
+            self.grid_ = (len(rows) - 1, len(cols) - 1)
+            self._n_positions = rows[-1] * cols[-1]
+        return X
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None) -> ConvSTDPTransformer:
+        """Learn the filters from patches of the images in X.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, height * width * channels)
+            Flattened images, finite values.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : ConvSTDPTransformer
+            The fitted estimator.
+        """
+        before = self.__dict__.copy()
+        try:
+            X = self._validate(X, reset=True)
+            rng = check_random_state(self.random_state)
+            seed = int(rng.randint(np.iinfo(np.int32).max))
+            self._seed = seed
+            started = time.perf_counter()
+            patches = self._training_patches(X, np.random.default_rng([seed, 0]))
+            self.layer_ = self._layer(seed).fit(patches)
+            self.n_images_seen_ = 0
+            self._count_sums = None
+            self._update_statistics(X)
+            if self.verbose:
+                print(f"[ConvSTDPTransformer] {len(patches)} patches from {X.shape[0]} images, "
+                      f"time = {time.perf_counter() - started:.2f}s")
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            raise
+        return self
+
+    def partial_fit(self, X, y=None) -> ConvSTDPTransformer:
+        """Learn from patches of more images, continuing from the current filters.
+
+        Each call presents ``patches_per_image`` patches of each image once
+        (``max_iter`` applies to :meth:`fit` only).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, height * width * channels)
+            Flattened images.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : ConvSTDPTransformer
+            The estimator.
+        """
+        before = self.__dict__.copy()
+        try:
+            first_call = not hasattr(self, "layer_")
+            if first_call:
+                self._validate_params()
+            X = self._validate(X, reset=first_call)
+            if first_call:
+                rng = check_random_state(self.random_state)
+                self._seed = int(rng.randint(np.iinfo(np.int32).max))
+                self.layer_ = self._layer(self._seed)
+                self.n_images_seen_ = 0
+                self._count_sums = None
+            rng = np.random.default_rng([self._seed, 1, self.n_images_seen_])
+            patches = self._training_patches(X, rng)
+            self.layer_.partial_fit(patches)
+            self._update_statistics(X)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            raise
+        return self
+
+    def _update_statistics(self, X: np.ndarray) -> None:
+        """Fold the pooled counts of X (current filters) into ``mean_`` and ``scale_``."""
+        counts = self._pooled(X).astype(np.float64)
+        sums = np.stack([counts.sum(axis=0), (counts * counts).sum(axis=0)])
+        if self._count_sums is not None:
+            sums += self._count_sums
+        self._count_sums = sums
+        self.n_images_seen_ += X.shape[0]
+        self.mean_ = sums[0] / self.n_images_seen_
+        var = np.maximum(sums[1] / self.n_images_seen_ - self.mean_**2, 0.0)
+        std = np.sqrt(var)
+        self.scale_ = np.where(std > 1e-6 * max(1.0, float(self.mean_.max(initial=0))), std, 1.0)
+
+    # ------------------------------------------------------------------
+    # Responses
+    # ------------------------------------------------------------------
+    def transform(self, X) -> np.ndarray:
+        """Spike counts of each filter summed over each cell of the pooling grid.
+
+        Every patch of each image is presented for ``n_steps`` steps from
+        rest to the frozen filters (no competition), as
+        :meth:`STDPTransformer.transform` presents a sample; each image's
+        output depends on that image alone.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, height * width * channels)
+            Flattened images.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, grid rows * grid columns * n_filters), dtype float32
+            Pooled spike counts (mean count per position of each cell),
+            standardised if ``standardize``, ordered by grid row, grid
+            column, filter.
+        """
+        check_is_fitted(self, "layer_")
+        X = self._validate(X, reset=False)
+        counts = self._pooled(X)
+        if not self.standardize:
+            return counts
+        return ((counts - self.mean_) / self.scale_).astype(np.float32)
+
+    def _pooled(self, X: np.ndarray) -> np.ndarray:
+        layer = self.layer_
+        state = layer._state
+        weights, theta = jnp.asarray(state.weights), jnp.asarray(state.theta)
+        rule = layer._rule_vector(state.weights.shape[0])
+        images = self._images(X)
+        out = np.empty((X.shape[0], self._n_features_out), np.float32)
+        per_call = _pow2_floor(max(1, _PATCHES_PER_CALL // self._n_positions))
+        rows, cols = self._edges
+        for start, stop in block_sizes(len(images), max_block=per_call):
+            out[start:stop] = np.asarray(_pooled_counts(
+                images[start:stop], weights, theta, rule, np.uint32(layer._seed),
+                np.float32(self.contrast_floor), kernel=self.kernel_, stride=self.stride,
+                rows=rows, cols=cols, n_steps=self.n_steps,
+            ))
+        return out
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float32"]
+        return tags
+
+
+def _pow2_floor(n: int) -> int:
+    return 1 << (int(n).bit_length() - 1)

@@ -1,0 +1,163 @@
+"""ConvSTDPTransformer: what its filters learn on digits, and its behaviour as an estimator.
+
+The split is the learning benchmark's: ``load_digits``, X / 16,
+``train_test_split(test_size=0.3, random_state=0, stratify=y)``.
+"""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+
+from sk_stdp import ConvSTDPTransformer
+
+#: A smaller bank than the default keeps the suite fast; it still beats the pixels.
+SMALL = dict(image_shape=(8, 8), n_filters=16, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def split():
+    X, y = load_digits(return_X_y=True)
+    return train_test_split(X / 16.0, y, test_size=0.3, random_state=0, stratify=y)
+
+
+@pytest.fixture(scope="module")
+def pixel_score(split):
+    X_train, X_test, y_train, y_test = split
+    return LogisticRegression(max_iter=1000).fit(X_train, y_train).score(X_test, y_test)
+
+
+_fitted = {}
+
+
+def _conv(split, **params):
+    key = tuple(sorted(params.items()))
+    if key not in _fitted:
+        _fitted[key] = ConvSTDPTransformer(**{**SMALL, **params}).fit(split[0])
+    return _fitted[key]
+
+
+def _score(split, conv) -> float:
+    X_train, X_test, y_train, y_test = split
+    clf = LogisticRegression(max_iter=1000).fit(conv.transform(X_train), y_train)
+    return clf.score(conv.transform(X_test), y_test)
+
+
+def test_conv_features_beat_raw_pixels(split, pixel_score):
+    assert _score(split, _conv(split)) > pixel_score
+
+
+def test_without_competition_raw_pixels_win(split, pixel_score):
+    conv = _conv(split, competition=None)
+    assert _score(split, conv) < pixel_score
+
+
+def test_filters_differ_from_each_other(split):
+    filters = _conv(split).filters_.reshape(SMALL["n_filters"], -1)
+    unit = filters / np.linalg.norm(filters, axis=1, keepdims=True)
+    similarity = unit @ unit.T
+    np.fill_diagonal(similarity, -1.0)
+    assert similarity.max() < 0.95
+    # Without competition every filter learns the same pattern.
+    same = _conv(split, competition=None).filters_.reshape(SMALL["n_filters"], -1)
+    unit = same / np.linalg.norm(same, axis=1, keepdims=True)
+    assert (unit @ unit.T).min() > 0.99
+
+
+def test_filters_are_oriented_strokes(split):
+    # A filter responds to a contrast pattern: its ON and OFF weights sit in
+    # different places, so its ON-minus-OFF image has both signs.
+    filters = _conv(split).filters_
+    flat = filters.reshape(len(filters), -1)
+    assert np.all(flat.max(axis=1) > 0) and np.all(flat.min(axis=1) < 0)
+
+
+def test_pooling_keeps_coarse_position(split):
+    X_test = split[1]
+    conv = _conv(split, standardize=False)
+    assert conv.grid_ == (3, 3)
+    counts = conv.transform(X_test[:50]).reshape(50, 3, 3, SMALL["n_filters"])
+    # A digit shifted right by two pixels moves its counts from the left
+    # column of the grid towards the right one.
+    shifted = np.roll(X_test[:50].reshape(50, 8, 8), 2, axis=2)
+    shifted[:, :, :2] = 0
+    moved = conv.transform(shifted.reshape(50, 64)).reshape(50, 3, 3, -1)
+    assert moved[:, :, 2].sum() > counts[:, :, 2].sum()
+    assert moved[:, :, 0].sum() < counts[:, :, 0].sum()
+
+
+def test_standardized_output_is_affine_in_counts(split):
+    X_train = split[0]
+    conv = _conv(split)
+    counts = conv.set_params(standardize=False).transform(X_train)
+    conv.set_params(standardize=True)
+    np.testing.assert_allclose(counts.mean(axis=0), conv.mean_, rtol=1e-4, atol=1e-4)
+    scaled = conv.transform(X_train)
+    np.testing.assert_allclose(scaled, (counts - conv.mean_) / conv.scale_, rtol=1e-4, atol=1e-4)
+
+
+def test_rgb_images_and_inferred_side():
+    rng = np.random.default_rng(0)
+    X = rng.random((12, 6 * 7 * 3))
+    conv = ConvSTDPTransformer(image_shape=(6, -1, 3), n_filters=3, kernel_size=3, pooling=2,
+                               random_state=0).fit(X)
+    assert conv.image_shape_ == (6, 7, 3)
+    assert conv.filters_.shape == (3, 3, 3, 3)
+    assert conv.transform(X).shape == (12, 2 * 2 * 3)
+    assert conv.get_feature_names_out()[-1] == "convstdptransformer11"
+
+
+def test_partial_fit_learns_and_is_reproducible(split):
+    X_train = split[0][:400]
+    a = ConvSTDPTransformer(**SMALL)
+    for chunk in np.array_split(X_train, 4):
+        assert a.partial_fit(chunk) is a
+    b = ConvSTDPTransformer(**SMALL)
+    for chunk in np.array_split(X_train, 4):
+        b.partial_fit(chunk)
+    assert a.n_images_seen_ == 400
+    np.testing.assert_array_equal(a.components_, b.components_)
+    initial = ConvSTDPTransformer(**SMALL).partial_fit(X_train[:1])
+    assert not np.allclose(a.components_, initial.components_)
+    np.testing.assert_allclose(a.mean_, a.set_params(standardize=False).transform(X_train).mean(0),
+                               rtol=0.2, atol=0.05)
+
+
+def test_pickle_round_trip(split):
+    conv = _conv(split)
+    again = pickle.loads(pickle.dumps(conv))
+    np.testing.assert_array_equal(again.transform(split[1][:20]), conv.transform(split[1][:20]))
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        (dict(image_shape=(8, 9)), "holds 72 values"),
+        (dict(image_shape=(8,)), "2 or 3 ints"),
+        (dict(image_shape=(-1, -1)), "one may be -1"),
+        (dict(image_shape=(3, -1)), "cannot hold"),
+        (dict(image_shape=(8, 8), kernel_size=9), "larger than the image"),
+        (dict(image_shape=(8, 8), pooling=(2, 0)), "pooling"),
+    ],
+)
+def test_bad_geometry_is_a_clear_error_that_changes_nothing(params, message):
+    X = np.random.default_rng(0).random((5, 64))
+    conv = ConvSTDPTransformer(**params)
+    with pytest.raises(ValueError, match=message):
+        conv.fit(X)
+    assert not hasattr(conv, "layer_") and not hasattr(conv, "n_features_in_")
+
+
+def test_bad_input_after_fit_changes_nothing(split):
+    conv = ConvSTDPTransformer(**SMALL).fit(split[0][:50])
+    weights = conv.components_.copy()
+    for bad in (np.full((3, 64), np.nan), np.ones((3, 63))):
+        with pytest.raises(ValueError):
+            conv.partial_fit(bad)
+        with pytest.raises(ValueError):
+            conv.transform(bad)
+    np.testing.assert_array_equal(conv.components_, weights)
+    assert conv.n_images_seen_ == 50
