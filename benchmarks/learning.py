@@ -1,6 +1,6 @@
 """Accuracy and fit time of STDP features against two baselines.
 
-Four pipelines, side by side, on the same split:
+Five pipelines, side by side, on the same split:
 
 * ``Pipeline([("stdp", STDPTransformer(...)), ("clf", LogisticRegression())])``
   with default parameters (only ``random_state`` and, on MNIST, ``n_neurons``
@@ -8,6 +8,9 @@ Four pipelines, side by side, on the same split:
 * ``stdp-local``: the same layer size split over the four quadrants of the
   image, one ``STDPTransformer(n_neurons // 4)`` per quadrant (local receptive
   fields, composed with ``ColumnTransformer``), then ``LogisticRegression``;
+* ``conv``: ``Pipeline([("stdp", ConvSTDPTransformer(image_shape=(side,
+  side))), ("clf", LogisticRegression())])`` with default parameters (only
+  ``random_state`` set), the convolutional layer's out-of-the-box pipeline;
 * ``LogisticRegression`` on the raw pixels;
 * ``BernoulliRBM`` + ``LogisticRegression``, scikit-learn's own unsupervised
   feature learner, configured as in the reference numbers: on digits
@@ -21,7 +24,8 @@ Datasets and protocols:
   random_state=0, stratify=y)``; the STDP and RBM rows average over
   ``random_state`` 0-4.
 * MNIST: the 10,000-image test set, first 8,000 images to train, last 2,000 to
-  test, X / 255; ``n_neurons`` 100 and 400. Read from IDX files
+  test, X / 255; ``n_neurons`` 100 and 400 (the conv and pixel rows do not
+  depend on it and run once). Read from IDX files
   (``--mnist DIR`` holding ``t10k-images-idx3-ubyte.gz`` and
   ``t10k-labels-idx1-ubyte.gz``) or, with ``--mnist openml``, from
   ``fetch_openml("mnist_784")`` (the last 10,000 rows are the test set).
@@ -51,7 +55,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.neural_network import BernoulliRBM
 from sklearn.pipeline import Pipeline
 
-from sk_stdp import STDPTransformer
+from sk_stdp import ConvSTDPTransformer, STDPTransformer
 
 
 def read_idx(path: Path) -> np.ndarray:
@@ -89,6 +93,7 @@ def quadrants(side: int, n_neurons: int, seed: int) -> ColumnTransformer:
 
 
 def pipelines(dataset: str, n_components: int, seed: int) -> dict[str, Pipeline]:
+    side = 8 if dataset == "digits" else 28
     if dataset == "digits":
         rbm = BernoulliRBM(100, learning_rate=0.06, n_iter=10, random_state=seed)
         rbm_readout = LogisticRegression(C=6000, max_iter=1000)
@@ -101,8 +106,12 @@ def pipelines(dataset: str, n_components: int, seed: int) -> dict[str, Pipeline]
             ("clf", LogisticRegression(max_iter=1000)),
         ]),
         "stdp-local": Pipeline([
-            ("stdp", quadrants(8 if dataset == "digits" else 28, n_components // 4, seed)),
+            ("stdp", quadrants(side, n_components // 4, seed)),
             ("clf", LogisticRegression(max_iter=1000)),
+        ]),
+        "conv": Pipeline([
+            ("stdp", ConvSTDPTransformer(image_shape=(side, side), random_state=seed)),
+            ("clf", LogisticRegression()),
         ]),
         "pixels": Pipeline([("clf", LogisticRegression(max_iter=1000))]),
         "rbm": Pipeline([("rbm", rbm), ("clf", rbm_readout)]),
@@ -121,7 +130,7 @@ def evaluate(name, Xtr, ytr, Xte, yte, n_components, seeds, methods) -> list[dic
             model.fit(Xtr, ytr)
             times.append(time.perf_counter() - started)
             scores.append(model.score(Xte, yte))
-        size = {"pixels": None, "rbm": 100 if name == "digits" else n_components}
+        size = {"pixels": None, "conv": 64, "rbm": 100 if name == "digits" else n_components}
         row = dict(dataset=name, method=method, n_components=size.get(method, n_components),
                    seeds=list(method_seeds), scores=scores,
                    accuracy=float(np.mean(scores)), accuracy_std=float(np.std(scores)),
@@ -145,8 +154,8 @@ def main(argv=None) -> None:
                         help="random_state 0..SEEDS-1 on digits (default 5)")
     parser.add_argument("--mnist-seeds", type=int, default=1,
                         help="random_state 0..N-1 on MNIST (default 1)")
-    parser.add_argument("--methods", default="stdp,stdp-local,pixels,rbm",
-                        help="comma-separated subset of stdp,stdp-local,pixels,rbm")
+    parser.add_argument("--methods", default="stdp,stdp-local,conv,pixels,rbm",
+                        help="comma-separated subset of stdp,stdp-local,conv,pixels,rbm")
     parser.add_argument("--json", metavar="FILE", help="also write the rows as JSON")
     args = parser.parse_args(argv)
     methods = args.methods.split(",")
@@ -165,8 +174,8 @@ def main(argv=None) -> None:
         Xtr, ytr, Xte, yte = X[:8000], y[:8000], X[8000:], y[8000:]
         seeds = list(range(1 if args.quick else args.mnist_seeds))
         for k, n_components in enumerate([100] if args.quick else [100, 400]):
-            # Raw pixels do not depend on n_components: one row.
-            sized = [m for m in methods if k == 0 or m != "pixels"]
+            # Raw pixels and the conv layer do not depend on n_components: one row.
+            sized = [m for m in methods if k == 0 or m not in ("pixels", "conv")]
             rows += evaluate("mnist", Xtr, ytr, Xte, yte, n_components, seeds, sized)
 
     if args.json:

@@ -132,7 +132,7 @@ class ConvSTDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         be -1, inferred from the width of X as in :func:`numpy.reshape`.
     n_filters : int, default=64
         Number of filters (neurons of the patch layer).
-    kernel_size : int or tuple of int, default=5
+    kernel_size : int or tuple of int, default=3
         Height and width of the filters.
     stride : int, default=1
         Step between neighbouring patches.
@@ -147,7 +147,7 @@ class ConvSTDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         Patches whose centred norm is below this are divided by it instead
         of by their norm: faint patches give weak inputs rather than
         amplified noise.
-    A_plus, A_minus, learning_rate : float, default=0.005, 0.00525, 0.5
+    A_plus, A_minus, learning_rate : float, default=0.005, 0.00525, 1.0
         Amplitudes of the rule and their global multiplier, as in
         :class:`STDPTransformer`.
     threshold : float, default=1.0
@@ -165,7 +165,7 @@ class ConvSTDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
     theta_plus : float, default=0.03
         Rise of a filter's adaptive threshold at each of its spikes
         (homeostasis); 0 switches it off.
-    theta_decay : float, default=1.0
+    theta_decay : float, default=0.9999
         Factor applied to the adaptive thresholds each step.
     weight_norm : float or None, default=0.1
         Mean incoming weight of each filter after each patch; None switches
@@ -219,7 +219,7 @@ class ConvSTDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
     >>> conv = ConvSTDPTransformer(image_shape=(8, 8), n_filters=4, pooling=2,
     ...                            random_state=0).fit(X)
     >>> conv.filters_.shape
-    (4, 5, 5, 1)
+    (4, 3, 3, 1)
     >>> conv.transform(X[:3]).shape
     (3, 16)
     """
@@ -254,21 +254,21 @@ class ConvSTDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         image_shape: tuple[int, ...],
         *,
         n_filters: int = 64,
-        kernel_size: int | tuple[int, int] = 5,
+        kernel_size: int | tuple[int, int] = 3,
         stride: int = 1,
         pooling: int | tuple[int, int] = 3,
         patches_per_image: int = 10,
         contrast_floor: float = 0.5,
         A_plus: float = 0.005,
         A_minus: float = 0.00525,
-        learning_rate: float = 0.5,
+        learning_rate: float = 1.0,
         threshold: float = 1.0,
         leak: float = 0.8,
         trace_decay: float = 0.95,
         n_steps: int = 20,
         competition: str | None = "wta",
         theta_plus: float = 0.03,
-        theta_decay: float = 1.0,
+        theta_decay: float = 0.9999,
         weight_norm: float | None = 0.1,
         max_iter: int = 1,
         standardize: bool = True,

@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
 __all__ = [
+    "plot_filters",
     "plot_raster",
     "plot_receptive_fields",
     "plot_stdp_window",
@@ -180,6 +181,85 @@ def plot_receptive_fields(
         ax.set_axis_off()
         if titles is not None:
             ax.set_title(str(titles[k]), fontsize=8)
+    return fig
+
+
+def plot_filters(
+    filters,
+    *,
+    n_cols: int | None = None,
+    max_filters: int | None = 100,
+    cmap: str = "RdBu_r",
+    fig: Figure | None = None,
+) -> Figure:
+    """Draw the learned filters of a :class:`~sk_stdp.ConvSTDPTransformer`.
+
+    Each filter is drawn as its ON weights minus its OFF weights: red where
+    the filter wants a pixel brighter than the patch mean, blue where darker,
+    on a colour scale symmetric about zero and shared by all filters. Colour
+    images (three channels) are drawn as RGB instead, mapped from
+    ``[-m, m]`` to ``[0, 1]`` with ``m`` the largest absolute weight.
+
+    Parameters
+    ----------
+    filters : fitted ConvSTDPTransformer or array-like of shape (n_filters, height, width[, channels])
+        The estimator (its ``filters_`` are drawn) or the filters themselves.
+    n_cols : int, optional
+        Filters per row of the grid; defaults to about the square root of
+        the number drawn.
+    max_filters : int or None, default=100
+        Draw at most this many filters (the first ones); None draws all.
+    cmap : str, default="RdBu_r"
+        Diverging colour map of single-channel filters.
+    fig : matplotlib.figure.Figure, optional
+        Figure to draw into; a new one if None.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure, with one axes (axis lines off) per drawn filter.
+
+    See Also
+    --------
+    plot_receptive_fields : The weights of a fully connected layer.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from sk_stdp.plotting import plot_filters
+    >>> filters = np.random.default_rng(0).normal(size=(6, 5, 5))
+    >>> fig = plot_filters(filters, n_cols=3)
+    >>> len(fig.axes), fig.axes[0].images[0].get_array().shape
+    (6, (5, 5))
+    """
+    F = np.asarray(filters.filters_ if hasattr(filters, "get_params") else filters, dtype=float)
+    if F.ndim == 4 and F.shape[-1] == 1:
+        F = F[..., 0]
+    if F.ndim not in (3, 4) or (F.ndim == 4 and F.shape[-1] != 3):
+        raise ValueError(
+            "filters must have shape (n_filters, height, width) or (n_filters, height, width, 1 "
+            f"or 3); got {F.shape}."
+        )
+    if max_filters is not None:
+        F = F[:max_filters]
+    n = len(F)
+    if n == 0:
+        raise ValueError("No filter to draw.")
+    n_cols = int(n_cols) if n_cols else int(np.ceil(np.sqrt(n)))
+    n_rows = int(np.ceil(n / n_cols))
+    limit = float(np.abs(F).max()) or 1.0
+    plt = _pyplot()
+    if fig is None:
+        fig = plt.figure(figsize=(0.9 * n_cols, 0.9 * n_rows))
+    for k in range(n):
+        ax = fig.add_subplot(n_rows, n_cols, k + 1)
+        if F.ndim == 4:
+            ax.imshow((F[k] / limit + 1) / 2, interpolation="nearest")
+        else:
+            ax.imshow(F[k], cmap=cmap, vmin=-limit, vmax=limit, interpolation="nearest")
+        ax.set_axis_off()
     return fig
 
 

@@ -198,3 +198,32 @@ def test_plot_stdp_window_draws_points_and_labels():
     np.testing.assert_array_equal([s[1, 1] for s in segments], dw)
     with pytest.raises(ValueError, match="length"):
         plot_stdp_window([1, 2], [0.1])
+
+
+# ---------------------------------------------------------------- conv filters
+def test_filters_drawn_on_a_symmetric_scale():
+    from sk_stdp.plotting import plot_filters
+
+    filters = np.zeros((4, 3, 3, 1))
+    filters[1, 0, 0, 0] = 2.0
+    filters[2, 1, 1, 0] = -0.5
+    fig = plot_filters(filters, n_cols=2)
+    assert len(fig.axes) == 4
+    image = fig.axes[1].images[0]
+    assert image.get_array().shape == (3, 3)
+    assert image.get_clim() == (-2.0, 2.0)
+    rgb = plot_filters(np.ones((2, 3, 3, 3)), fig=plt.figure())
+    assert rgb.axes[0].images[0].get_array().shape == (3, 3, 3)
+    with pytest.raises(ValueError, match="shape"):
+        plot_filters(np.ones((2, 3, 3, 2)))
+
+
+def test_filters_of_a_fitted_conv_transformer():
+    from sk_stdp import ConvSTDPTransformer
+    from sk_stdp.plotting import plot_filters
+
+    X = np.random.default_rng(0).random((10, 36))
+    conv = ConvSTDPTransformer((6, 6), n_filters=5, kernel_size=3, random_state=0).fit(X)
+    fig = plot_filters(conv, max_filters=3)
+    assert len(fig.axes) == 3
+    np.testing.assert_allclose(fig.axes[0].images[0].get_array(), conv.filters_[0, :, :, 0])
