@@ -162,7 +162,7 @@ class ConvSTDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
     competition : {"wta", "lateral"} or None, default="wta"
         Competition between filters while learning (never in
         :meth:`transform`). None lets every filter learn the same pattern.
-    theta_plus : float, default=0.03
+    theta_plus : float, default=0.1
         Rise of a filter's adaptive threshold at each of its spikes
         (homeostasis); 0 switches it off.
     theta_decay : float, default=0.9999
@@ -267,7 +267,7 @@ class ConvSTDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         trace_decay: float = 0.95,
         n_steps: int = 20,
         competition: str | None = "wta",
-        theta_plus: float = 0.03,
+        theta_plus: float = 0.1,
         theta_decay: float = 0.9999,
         weight_norm: float | None = 0.1,
         max_iter: int = 1,
@@ -413,6 +413,17 @@ class ConvSTDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
             chosen.append(np.take_along_axis(x, pick[:, :, None], axis=1).reshape(-1, x.shape[-1]))
         return np.concatenate(chosen)
 
+    #: Parameters the fitted filters and statistics depend on: fixed after the first fit.
+    _SHAPE_PARAMS = ("image_shape", "n_filters", "kernel_size", "stride", "pooling")
+
+    def _check_fixed_shape(self) -> None:
+        for name, value in zip(self._SHAPE_PARAMS, self._fitted_shape, strict=True):
+            if getattr(self, name) != value:
+                raise ValueError(
+                    f"{name} changed from {value!r} to {getattr(self, name)!r} since the "
+                    "estimator was fitted; call fit to start again."
+                )
+
     def _validate(self, X, *, reset: bool) -> np.ndarray:
         X = validate_data(self, X, reset=reset, dtype=np.float32, ensure_min_samples=1)
         if reset:
@@ -420,6 +431,7 @@ class ConvSTDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
             rows, cols = self._edges
             self.grid_ = (len(rows) - 1, len(cols) - 1)
             self._n_positions = rows[-1] * cols[-1]
+            self._fitted_shape = tuple(getattr(self, name) for name in self._SHAPE_PARAMS)
         return X
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -479,9 +491,10 @@ class ConvSTDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         """
         before = self.__dict__.copy()
         try:
+            self._validate_params()
             first_call = not hasattr(self, "layer_")
-            if first_call:
-                self._validate_params()
+            if not first_call:
+                self._check_fixed_shape()
             X = self._validate(X, reset=first_call)
             if first_call:
                 rng = check_random_state(self.random_state)
@@ -489,6 +502,9 @@ class ConvSTDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
                 self.layer_ = self._layer(self._seed)
                 self.n_images_seen_ = 0
                 self._count_sums = None
+            else:
+                # Rule parameters changed with set_params take effect now.
+                self.layer_.set_params(**self._layer(self._seed).get_params())
             rng = np.random.default_rng([self._seed, 1, self.n_images_seen_])
             patches = self._training_patches(X, rng)
             self.layer_.partial_fit(patches)

@@ -202,8 +202,10 @@ def plot_filters(
 
     Parameters
     ----------
-    filters : fitted ConvSTDPTransformer or array-like of shape (n_filters, height, width[, channels])
-        The estimator (its ``filters_`` are drawn) or the filters themselves.
+    filters : fitted ConvSTDPTransformer or array-like
+        The estimator (its ``filters_`` are drawn) or the filters themselves,
+        shape ``(n_filters, height, width)`` or ``(n_filters, height, width,
+        channels)`` with 1 or 3 channels.
     n_cols : int, optional
         Filters per row of the grid; defaults to about the square root of
         the number drawn.

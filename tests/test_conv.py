@@ -14,8 +14,9 @@ from sklearn.model_selection import train_test_split
 
 from sk_stdp import ConvSTDPTransformer
 
-#: A smaller bank than the default keeps the suite fast; it still beats the pixels.
-SMALL = dict(image_shape=(8, 8), n_filters=16, random_state=0)
+#: The default bank; the digits images are small enough for it to fit in seconds.
+SMALL = dict(image_shape=(8, 8), random_state=0)
+N_FILTERS = ConvSTDPTransformer(**SMALL).n_filters
 
 
 @pytest.fixture(scope="module")
@@ -55,16 +56,21 @@ def test_without_competition_raw_pixels_win(split, pixel_score):
     assert _score(split, conv) < pixel_score
 
 
-def test_filters_differ_from_each_other(split):
-    filters = _conv(split).filters_.reshape(SMALL["n_filters"], -1)
-    unit = filters / np.linalg.norm(filters, axis=1, keepdims=True)
+def _closest(filters: np.ndarray) -> np.ndarray:
+    """For each filter, the highest cosine similarity to another filter."""
+    flat = filters.reshape(len(filters), -1)
+    unit = flat / np.linalg.norm(flat, axis=1, keepdims=True)
     similarity = unit @ unit.T
     np.fill_diagonal(similarity, -1.0)
-    assert similarity.max() < 0.95
-    # Without competition every filter learns the same pattern.
-    same = _conv(split, competition=None).filters_.reshape(SMALL["n_filters"], -1)
-    unit = same / np.linalg.norm(same, axis=1, keepdims=True)
-    assert (unit @ unit.T).min() > 0.99
+    return similarity.max(axis=1)
+
+
+def test_filters_differ_from_each_other(split):
+    closest = _closest(_conv(split).filters_)
+    assert closest.max() < 0.999  # no filter is a copy of another
+    assert np.median(closest) < 0.93
+    # Without competition most filters learn the same pattern as another one.
+    assert np.median(_closest(_conv(split, competition=None).filters_)) > 0.99
 
 
 def test_filters_are_oriented_strokes(split):
@@ -76,17 +82,20 @@ def test_filters_are_oriented_strokes(split):
 
 
 def test_pooling_keeps_coarse_position(split):
-    X_test = split[1]
     conv = _conv(split, standardize=False)
     assert conv.grid_ == (3, 3)
-    counts = conv.transform(X_test[:50]).reshape(50, 3, 3, SMALL["n_filters"])
-    # A digit shifted right by two pixels moves its counts from the left
-    # column of the grid towards the right one.
-    shifted = np.roll(X_test[:50].reshape(50, 8, 8), 2, axis=2)
-    shifted[:, :, :2] = 0
-    moved = conv.transform(shifted.reshape(50, 64)).reshape(50, 3, 3, -1)
-    assert moved[:, :, 2].sum() > counts[:, :, 2].sum()
-    assert moved[:, :, 0].sum() < counts[:, :, 0].sum()
+    # The left half of each digit, then the same strokes moved to the right half:
+    # their counts move from the left column of the pooling grid to the right one.
+    left = split[1][:50].reshape(50, 8, 8).copy()
+    left[:, :, 4:] = 0
+    right = np.roll(left, 4, axis=2)
+    counts = [
+        conv.transform(images.reshape(50, 64)).reshape(50, 3, 3, N_FILTERS)
+        for images in (left, right)
+    ]
+    assert counts[0][:, :, 2].sum() < 0.1 * counts[0][:, :, 0].sum()
+    assert counts[1][:, :, 0].sum() < 0.1 * counts[1][:, :, 2].sum()
+    assert counts[0].sum() > 0 and counts[1].sum() > 0
 
 
 def test_standardized_output_is_affine_in_counts(split):
@@ -122,8 +131,12 @@ def test_partial_fit_learns_and_is_reproducible(split):
     np.testing.assert_array_equal(a.components_, b.components_)
     initial = ConvSTDPTransformer(**SMALL).partial_fit(X_train[:1])
     assert not np.allclose(a.components_, initial.components_)
-    np.testing.assert_allclose(a.mean_, a.set_params(standardize=False).transform(X_train).mean(0),
-                               rtol=0.2, atol=0.05)
+    # The statistics of one call are those of its images under the filters it left.
+    one = ConvSTDPTransformer(**SMALL, standardize=False).partial_fit(X_train[:100])
+    counts = one.transform(X_train[:100])
+    np.testing.assert_allclose(one.mean_, counts.mean(axis=0), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(one.scale_[counts.std(axis=0) > 0.01],
+                               counts.std(axis=0)[counts.std(axis=0) > 0.01], rtol=1e-3)
 
 
 def test_pickle_round_trip(split):
@@ -161,3 +174,21 @@ def test_bad_input_after_fit_changes_nothing(split):
             conv.transform(bad)
     np.testing.assert_array_equal(conv.components_, weights)
     assert conv.n_images_seen_ == 50
+
+
+def test_set_params_between_partial_fit_calls(split):
+    X_train = split[0][:100]
+    conv = ConvSTDPTransformer(**SMALL).partial_fit(X_train[:50])
+    twin = pickle.loads(pickle.dumps(conv))
+    weights = conv.components_.copy()
+    conv.set_params(learning_rate=0.0).partial_fit(X_train[50:])
+    twin.partial_fit(X_train[50:])
+    # The zero learning rate reaches the filters: they move far less than the twin's
+    # (only the weight normalisation acts).
+    assert conv.layer_.learning_rate == 0.0
+    still = np.abs(conv.components_ - weights).max()
+    assert still < 0.1 * np.abs(twin.components_ - weights).max()
+    conv.set_params(n_filters=N_FILTERS + 1)
+    with pytest.raises(ValueError, match="n_filters"):
+        conv.partial_fit(X_train[:10])
+    assert conv.n_images_seen_ == 100
