@@ -4,8 +4,8 @@ A bank of small filters, shared over every position of an image, learns with
 the rule, competition and homeostasis of :class:`~sk_stdp.STDPTransformer`:
 the filters *are* one such layer, fitted on image patches with the sample-mode
 driver. ``transform`` presents every patch of an image to the frozen layer
-(the same read-out as ``STDPTransformer.transform``) and sums the spike counts
-of each filter over the cells of a coarse pooling grid.
+(the same read-out as ``STDPTransformer.transform``) and averages the spike
+counts of each filter over the cells of a coarse pooling grid.
 """
 
 from __future__ import annotations
@@ -86,9 +86,9 @@ def _inputs(images, contrast_floor, *, kernel, stride):
 
 @partial(jax.jit, static_argnames=("kernel", "stride", "rows", "cols", "n_steps"))
 def _pooled_counts(
-    images, weights, theta, rule, seed, contrast_floor, *, kernel, stride, rows, cols, n_steps
+    images, weights, threshold, rule, seed, contrast_floor, *, kernel, stride, rows, cols, n_steps
 ):
-    """Spike counts of every filter at every position, summed over the pooling grid.
+    """Spike counts of every filter at every position, averaged over each pooling cell.
 
     ``rows`` and ``cols`` are the boundaries of the grid's cells along each
     axis of the map of positions. Returns shape (batch, grid rows * grid cols * filters).
@@ -97,7 +97,7 @@ def _pooled_counts(
     batch, n_rows, n_cols, n_inputs = x.shape
     flat = x.reshape(-1, n_inputs)
     counts = dyn.respond_samples(
-        weights, theta, flat, jnp.zeros(flat.shape[0], jnp.uint32), rule, seed,
+        weights, threshold, flat, jnp.zeros(flat.shape[0], jnp.uint32), rule, seed,
         competition=None, encoding="direct", n_steps=n_steps,
     ).reshape(batch, n_rows, n_cols, -1)
     cells = [
@@ -118,8 +118,8 @@ class ConvSTDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
     each patch centred, scaled to unit contrast and split into ON (brighter
     than the patch mean) and OFF (darker) inputs. :meth:`fit` presents
     ``patches_per_image`` patches of each image to that layer;
-    :meth:`transform` presents every patch to the frozen layer and sums each
-    filter's spike counts over the cells of a ``pooling`` grid, so that the
+    :meth:`transform` presents every patch to the frozen layer and averages
+    each filter's spike counts over the cells of a ``pooling`` grid, so that the
     features keep where in the image a pattern occurred, coarsely.
 
     Read the user guide for the choice of each default.
@@ -532,7 +532,7 @@ class ConvSTDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
     # Responses
     # ------------------------------------------------------------------
     def transform(self, X) -> np.ndarray:
-        """Spike counts of each filter summed over each cell of the pooling grid.
+        """Spike counts of each filter averaged over each cell of the pooling grid.
 
         Every patch of each image is presented for ``n_steps`` steps from
         rest to the frozen filters (no competition), as
@@ -560,16 +560,18 @@ class ConvSTDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
 
     def _pooled(self, X: np.ndarray) -> np.ndarray:
         layer = self.layer_
-        state = layer._state
-        weights, theta = jnp.asarray(state.weights), jnp.asarray(state.theta)
+        state = dyn.LayerState(*(jnp.asarray(a) for a in layer._state))
         rule = layer._rule_vector(state.weights.shape[0])
+        # Each filter's effective threshold, as STDPTransformer.transform reads it.
+        threshold = dyn.thresholds(state, dyn.RuleParams(*rule), layer._adaptive())
+        weights = state.weights
         images = self._images(X)
         out = np.empty((X.shape[0], self._n_features_out), np.float32)
         per_call = _pow2_floor(max(1, _PATCHES_PER_CALL // self._n_positions))
         rows, cols = self._edges
         for start, stop in block_sizes(len(images), max_block=per_call):
             out[start:stop] = np.asarray(_pooled_counts(
-                images[start:stop], weights, theta, rule, np.uint32(layer._seed),
+                images[start:stop], weights, threshold, rule, np.uint32(layer._seed),
                 np.float32(self.contrast_floor), kernel=self.kernel_, stride=self.stride,
                 rows=rows, cols=cols, n_steps=self.n_steps,
             ))
