@@ -28,6 +28,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _dynamics as dyn
+from . import _neurons as neurons
 from ._encoding import block_sizes
 from ._transformer import STDPTransformer
 
@@ -86,7 +87,7 @@ def _inputs(images, contrast_floor, *, kernel, stride):
 
 @partial(jax.jit, static_argnames=("kernel", "stride", "rows", "cols", "n_steps"))
 def _pooled_counts(
-    images, weights, threshold, rule, seed, contrast_floor, *, kernel, stride, rows, cols, n_steps
+    images, weights, threshold, params, seed, contrast_floor, *, kernel, stride, rows, cols, n_steps
 ):
     """Spike counts of every filter at every position, averaged over each pooling cell.
 
@@ -97,7 +98,7 @@ def _pooled_counts(
     batch, n_rows, n_cols, n_inputs = x.shape
     flat = x.reshape(-1, n_inputs)
     counts = dyn.respond_samples(
-        weights, threshold, flat, jnp.zeros(flat.shape[0], jnp.uint32), rule, seed,
+        weights, threshold, flat, jnp.zeros(flat.shape[0], jnp.uint32), params, seed,
         competition=None, encoding="direct", n_steps=n_steps,
     ).reshape(batch, n_rows, n_cols, -1)
     cells = [
@@ -560,18 +561,18 @@ class ConvSTDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
 
     def _pooled(self, X: np.ndarray) -> np.ndarray:
         layer = self.layer_
-        state = dyn.LayerState(*(jnp.asarray(a) for a in layer._state))
-        rule = layer._rule_vector(state.weights.shape[0])
+        weights = jnp.asarray(layer._state.weights)
+        params = layer._params(weights.shape[0])
         # Each filter's effective threshold, as STDPTransformer.transform reads it.
-        threshold = dyn.thresholds(state, dyn.RuleParams(*rule), layer._adaptive())
-        weights = state.weights
+        neuron = jax.tree_util.tree_map(jnp.asarray, layer._state.neuron)
+        threshold = neurons.thresholds(neuron, params.neuron, layer._adaptive())
         images = self._images(X)
         out = np.empty((X.shape[0], self._n_features_out), np.float32)
         per_call = _pow2_floor(max(1, _PATCHES_PER_CALL // self._n_positions))
         rows, cols = self._edges
         for start, stop in block_sizes(len(images), max_block=per_call):
             out[start:stop] = np.asarray(_pooled_counts(
-                images[start:stop], weights, threshold, rule, np.uint32(layer._seed),
+                images[start:stop], weights, threshold, params, np.uint32(layer._seed),
                 np.float32(self.contrast_floor), kernel=self.kernel_, stride=self.stride,
                 rows=rows, cols=cols, n_steps=self.n_steps,
             ))
