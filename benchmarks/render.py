@@ -42,6 +42,7 @@ def _model(row: dict) -> str:
         "stdp": f"STDPTransformer + LogisticRegression ({n})",
         "stdp-local": f"4 × STDPTransformer({n // 4 if n else n}) on quadrants + "
                       "LogisticRegression",
+        "conv": f"ConvSTDPTransformer + LogisticRegression ({n} filters)",
         "pixels": "LogisticRegression on pixels",
         "rbm": f"BernoulliRBM + LogisticRegression ({n})",
     }[row["method"]]
