@@ -34,6 +34,7 @@ from ._rules import RULES
 AUTO = {
     "threshold": (1.0, 1e-3),
     "leak": (0.8, 0.9),
+    "trace_decay": (0.95, 0.9),
     "theta_plus": (0.03, 0.01),
     "theta_decay": (1.0, 0.9999),
     "max_iter": (3, 1),
@@ -123,8 +124,11 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         the match between input and weights closely; 0.9 in stream mode (a
         membrane time constant of 10 bins, which integrates the coincident
         spikes of a pattern at 1 ms bins).
-    trace_decay : float, default=0.95
-        Factor applied to both spike traces each step.
+    trace_decay : float or "auto", default="auto"
+        Factor applied to both spike traces each step. ``"auto"``: 0.95 in
+        sample mode; 0.9 in stream mode (a 10-bin plasticity window at
+        1 ms bins, as long as the membrane's), which ties potentiation to
+        the few bins before a spike.
     rule : {"pair", "triplet"}, default="pair"
         The plasticity rule. ``"pair"`` is the rule above. ``"triplet"`` is
         the minimal triplet rule of Pfister & Gerstner (2006): potentiation
@@ -270,7 +274,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         "threshold_noise": [Interval(Real, 0, None, closed="left")],
         "v_reset": [Interval(Real, None, None, closed="neither")],
         "leak": [Interval(Real, 0, 1, closed="both"), StrOptions({"auto"})],
-        "trace_decay": [Interval(Real, 0, 1, closed="both")],
+        "trace_decay": [Interval(Real, 0, 1, closed="both"), StrOptions({"auto"})],
         "rule": [StrOptions(set(RULES))],
         "A3_plus": [Interval(Real, 0, None, closed="left")],
         "trace_decay_slow": [Interval(Real, 0, 1, closed="both")],
@@ -306,7 +310,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         threshold_window: int = 10_000,
         v_reset: float = 0.0,
         leak: float | str = "auto",
-        trace_decay: float = 0.95,
+        trace_decay: float | str = "auto",
         rule: str = "pair",
         A3_plus: float = 0.0062,
         trace_decay_slow: float = 0.992,
