@@ -86,9 +86,66 @@ def streams(rows: list[dict]) -> tuple[list[str], list[list[str]]]:
     return header, body
 
 
+def _n(value: float) -> str:
+    return f"{value:.0f}"
+
+
+def _x(value: float) -> str:
+    return f"{value:.1f}x"
+
+
+def speed_stream(run: dict) -> tuple[list[str], list[list[str]]]:
+    kernel = run["stream"][0]["kernel"]
+    header = ["layer", "density", f"fit (auto: {kernel})", "numba", "event", "dense",
+              "dense jax.lax.scan", "numpy loop", "fit / numpy", "fit / scan",
+              "first-call compile"]
+    body = [[f"784 → {r['n_neurons']}", f"{r['density']:.0%}", _n(r["fit"]),
+             _n(r["kernels"]["numba"]), _n(r["kernels"]["event"]), _n(r["kernels"]["dense"]),
+             _n(r["dense_scan"]), _n(r["numpy"]), _x(r["fit_vs_numpy"]), _x(r["fit_vs_scan"]),
+             f"{r['compile_s']:.2f} s"] for r in run["stream"]]
+    return header, body
+
+
+def speed_firing(run: dict) -> tuple[list[str], list[list[str]]]:
+    r = run["firing"]
+    header = [f"fit (auto: {r['kernel']})", "numba", "event", "dense", "dense jax.lax.scan",
+              "numpy loop", "auto / fastest kernel", "auto / numpy"]
+    return header, [[_n(r["fit"]), _n(r["kernels"]["numba"]), _n(r["kernels"]["event"]),
+                     _n(r["kernels"]["dense"]), _n(r["dense_scan"]), _n(r["numpy"]),
+                     f"{r['auto_vs_fastest']:.2f}x", _x(r["auto_vs_numpy"])]]
+
+
+def speed_partial_fit(run: dict) -> tuple[list[str], list[list[str]]]:
+    header = ["rows per call", "rows/s", "median latency", "p99 latency"]
+    return header, [[str(r["chunk"]), _n(r["rows_per_s"]), f"{r['latency_ms_median']:.3f} ms",
+                     f"{r['latency_ms_p99']:.3f} ms"] for r in run["partial_fit"]]
+
+
+def speed_sample(run: dict) -> tuple[list[str], list[list[str]]]:
+    r = run["sample"]
+    header = [f"fit (auto: {r['kernel']})", "numba", "dense (JAX)", "event (JAX)",
+              "dense jax.lax.scan, same configuration", "fit / scan", "transform"]
+    return header, [[_n(r["fit"]), _n(r["kernels"]["numba"]), _n(r["kernels"]["dense"]),
+                     _n(r["kernels"]["event"]), _n(r["dense_scan"]), _x(r["fit_vs_scan"]),
+                     _n(r["transform"])]]
+
+
+def speed_rss(run: dict) -> tuple[list[str], list[list[str]]]:
+    header = ["rows", "input", "peak RSS", "peak beyond the input"]
+    body = [[f"{int(rows):,}", f"{r['input_mb']:.0f} MB", f"{r['peak_mb']:.0f} MB",
+             f"{r['beyond_input_mb']:.0f} MB"]
+            for rows, r in run["rss"].items() if rows != "ratio"]
+    return header, body + [["ratio", "", "", f"{run['rss']['ratio']:.2f}x"]]
+
+
 TABLES: dict[str, tuple[str, Callable]] = {
     "learning": ("learning.json", learning),
     "streams": ("streams.json", streams),
+    "speed-stream": ("speed.json", speed_stream),
+    "speed-firing": ("speed.json", speed_firing),
+    "speed-partial-fit": ("speed.json", speed_partial_fit),
+    "speed-sample": ("speed.json", speed_sample),
+    "speed-rss": ("speed.json", speed_rss),
 }
 
 
