@@ -138,6 +138,21 @@ def speed_rss(run: dict) -> tuple[list[str], list[list[str]]]:
     return header, body + [["ratio", "", "", f"{run['rss']['ratio']:.2f}x"]]
 
 
+def brainevent(run: dict) -> tuple[list[str], list[list[str]]]:
+    header = ["layer", "brainevent scan", "fit", "dense jax.lax.scan", "fit / brainevent",
+              "max weight difference"]
+    return header, [[f"784 → {r['n_neurons']}", _n(r["brainevent"]), _n(r["fit"]),
+                     _n(r["dense_scan"]), _x(r["fit"] / r["brainevent"]),
+                     f"{r['max_weight_difference']:.1e}"] for r in run["brainevent"]]
+
+
+def custom_call(run: dict) -> tuple[list[str], list[list[str]]]:
+    header = ["rows per call", "XLA custom call (brainevent.numba_kernel)",
+              "direct call (as fit)", "direct / custom call"]
+    return header, [[str(r["rows_per_call"]), _n(r["custom_call"]), _n(r["direct"]),
+                     _x(r["direct"] / r["custom_call"])] for r in run["custom_call"]]
+
+
 TABLES: dict[str, tuple[str, Callable]] = {
     "learning": ("learning.json", learning),
     "streams": ("streams.json", streams),
@@ -146,6 +161,8 @@ TABLES: dict[str, tuple[str, Callable]] = {
     "speed-partial-fit": ("speed.json", speed_partial_fit),
     "speed-sample": ("speed.json", speed_sample),
     "speed-rss": ("speed.json", speed_rss),
+    "brainevent": ("brainevent.json", brainevent),
+    "custom-call": ("brainevent.json", custom_call),
 }
 
 

@@ -79,3 +79,34 @@ def test_readme_usage_prints_the_score_its_comment_shows():
         exec(compile(code, "README.md", "exec"), {})
     printed = float(out.getvalue().split()[-1])
     assert f"{printed:.{len(shown) - 2}f}" == shown, f"README: {shown}, printed: {printed}"
+
+
+def _leaves(value):
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from _leaves(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _leaves(v)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        yield float(value)
+
+
+def test_prose_numbers_of_the_speed_sections_come_from_the_results():
+    """Speed-ups ("13.8x") and counts ("34,992") quoted in the prose are in the speed JSON."""
+    results = ROOT / "benchmarks" / "results"
+    values = [v for name in ("speed.json", "speed-earlier.json", "brainevent.json")
+              for v in _leaves(json.loads((results / name).read_text()))]
+    allowed = {f"{v:.1f}x" for v in values} | {f"{v:.2f}x" for v in values}
+    allowed |= {f"{round(v):,}" for v in values}
+    readme = _section((ROOT / "README.md").read_text(), "### Speed", "## Layout")
+    docs = _section((ROOT / "docs" / "benchmarks.rst").read_text(), "Throughput\n~~~",
+                    "Published results")
+    found = 0
+    for where, section in (("README.md", readme), ("docs/benchmarks.rst", docs)):
+        prose = "\n".join(line for line in section.splitlines()
+                          if not line.lstrip().startswith(("|", '"')))
+        for number in re.findall(r"(?<![\d.,])(\d+\.\d+x|\d{1,3}(?:,\d{3})+)(?![\d])", prose):
+            found += 1
+            assert number in allowed, f"{where}: {number} is not in benchmarks/results"
+    assert found
