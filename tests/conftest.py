@@ -89,6 +89,25 @@ def X_wide():
     return X
 
 
+@pytest.fixture(scope="session")
+def split():
+    """The digits benchmark split: load_digits, X / 16, 30% test, stratified, seed 0."""
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    X, y = load_digits(return_X_y=True)
+    return train_test_split(X / 16.0, y, test_size=0.3, random_state=0, stratify=y)
+
+
+@pytest.fixture(scope="session")
+def pixel_score(split):
+    """Test accuracy of LogisticRegression on the raw pixels of that split."""
+    from sklearn.linear_model import LogisticRegression
+
+    X_train, X_test, y_train, y_test = split
+    return LogisticRegression(max_iter=1000).fit(X_train, y_train).score(X_test, y_test)
+
+
 FITTED = ("components_", "theta_", "v_", "trace_pre_", "trace_post_")
 
 

@@ -8,25 +8,10 @@ import copy
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 
 from sk_stdp import STDPTransformer
-
-
-@pytest.fixture(scope="module")
-def split():
-    X, y = load_digits(return_X_y=True)
-    return train_test_split(X / 16.0, y, test_size=0.3, random_state=0, stratify=y)
-
-
-@pytest.fixture(scope="module")
-def pixel_score(split):
-    X_train, X_test, y_train, y_test = split
-    return LogisticRegression(max_iter=1000).fit(X_train, y_train).score(X_test, y_test)
-
 
 _fitted = {}
 
