@@ -271,7 +271,8 @@ def test_hidden_pattern_is_found_with_default_parameters(name):
 
 
 #: The values the "auto" parameters take in sample mode.
-SAMPLE_MODE_VALUES = dict(threshold=1.0, leak=0.8, theta_plus=0.03, theta_decay=1.0)
+SAMPLE_MODE_VALUES = dict(threshold=1.0, leak=0.8, trace_decay=0.95, theta_plus=0.03,
+                          theta_decay=1.0)
 
 
 def test_sparse_stream_needs_the_stream_defaults():
