@@ -409,19 +409,22 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     # ------------------------------------------------------------------
     # Validation
     # ------------------------------------------------------------------
+    def _mode_value(self, name: str):
+        """The parameter's value, ``"auto"`` resolved for the mode (see ``AUTO``)."""
+        value = getattr(self, name)
+        if isinstance(value, str) and value == "auto":
+            return AUTO[name][int(bool(self.stream))]
+        return value
+
     def _resolved(self) -> dict:
         """Numeric values of the rule parameters, each ``"auto"`` resolved for the mode."""
-        values = {name: getattr(self, name) for name in self._number_names() if hasattr(self, name)}
-        for name, value in values.items():
-            if isinstance(value, str) and value == "auto":
-                values[name] = AUTO[name][int(bool(self.stream))]
+        values = {name: self._mode_value(name) for name in self._number_names()
+                  if hasattr(self, name)}
         values["stat_decay"] = 1.0 - 1.0 / self.threshold_window
         return values
 
     def _max_iter(self) -> int:
-        if isinstance(self.max_iter, str):
-            return AUTO["max_iter"][int(bool(self.stream))]
-        return self.max_iter
+        return self._mode_value("max_iter")
 
     def _adaptive(self) -> bool:
         return self.stream and self.threshold == "auto"
