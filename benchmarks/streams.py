@@ -31,10 +31,16 @@ import sys
 import time
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
+from render import markdown
+from render import streams as stream_table
 
 from sk_stdp import STDPTransformer
-from sk_stdp.patterns import make_pattern_stream, pattern_detection_scores, selectivity_onset
+from sk_stdp.patterns import (
+    choose_neurons,
+    make_pattern_stream,
+    pattern_detection_scores,
+    selectivity_onset,
+)
 
 SINGLE_BAR = dict(hits=0.95, false_alarms=2.0)
 MULTI_BAR = dict(hits=0.90, false_alarms=5.0)
@@ -122,12 +128,10 @@ def run_case(case: dict, seed: int = 0, params: dict | None = None, quick: bool 
         return pattern_detection_scores(est.transform(rec.raster()), rec.onsets,
                                         rec.pattern_bins, rec.labels)
 
-    v = scores(val)
-    merit = v["hits"] - v["false_alarms"][None, :] * train.pattern_bins / 1000
-    rows, cols = linear_sum_assignment(-merit)  # one neuron per pattern
+    chosen = choose_neurons(scores(val), train.pattern_bins)
     t = scores(test)
     per_pattern = []
-    for p, j in zip(rows, cols, strict=True):
+    for p, j in enumerate(chosen):
         per_pattern.append(dict(
             neuron=int(j),
             hits=float(t["hits"][p, j]),
@@ -150,21 +154,9 @@ def run_case(case: dict, seed: int = 0, params: dict | None = None, quick: bool 
     )
 
 
-def format_row(r: dict) -> str:
-    ps = r["patterns"]
-    hits = " / ".join(f"{p['hits']:.3f}" for p in ps)
-    fas = " / ".join(f"{p['false_alarms']:.2f}" for p in ps)
-    lat = " / ".join("-" if np.isnan(p["latency"]) else f"{p['latency']:.0f}" for p in ps)
-    sel = " / ".join("-" if p["selective_after"] is None else str(p["selective_after"])
-                     for p in ps)
-    verdict = "yes" if r["passed"] else ("limit" if r["limit"] else "NO")
-    return (f"| {r['name']} | {r['input_spikes_per_bin']:.1f} | {r['pattern_spikes']:.0f} | "
-            f"{hits} | {fas} | {lat} | {sel} | {verdict} |")
-
-
-HEADER = ("| case | input spikes/bin | spikes in a pattern | hit rate | false alarms /1000 bins "
-          "| median latency (bins) | selective after (occurrences) | meets the bar |\n"
-          "|---|---|---|---|---|---|---|---|")
+def table_row(result: dict) -> str:
+    """The result as a row of the table that ``render.py`` writes into the docs."""
+    return "| " + " | ".join(stream_table([result])[1][0]) + " |"
 
 
 def main(argv=None) -> int:
@@ -179,12 +171,12 @@ def main(argv=None) -> int:
         cases = [c for c in cases if c["name"] in QUICK]
     if args.only:
         cases = [c for c in cases if args.only in c["name"]]
-    print(HEADER)
+    print(markdown(stream_table([])[0], []))
     results = []
     for case in cases:
         r = run_case(case, seed=args.seed, quick=args.quick)
         results.append(r)
-        print(format_row(r), flush=True)
+        print(table_row(r), flush=True)
     failed = [r["name"] for r in results if not r["passed"] and not r["limit"]]
     print(f"\n{len(results) - len(failed)} of {len(results)} cases meet the bar or are limits"
           + (f"; failed: {', '.join(failed)}" if failed else ""))

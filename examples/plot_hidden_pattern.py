@@ -30,7 +30,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from sk_stdp import STDPTransformer
-from sk_stdp.patterns import make_pattern_stream, pattern_detection_scores, selectivity_onset
+from sk_stdp.patterns import (
+    choose_neurons,
+    make_pattern_stream,
+    pattern_detection_scores,
+    selectivity_onset,
+)
 
 SETTING = dict(n_channels=2000, rate=(30.0, 90.0), noise_rate=10.0, pattern_bins=50,
                pattern_channels=0.5, pattern_fraction=0.25, jitter=1)
@@ -65,7 +70,7 @@ responses = np.vstack(responses)
 # its first spike.
 val, test = train.resample(30_000, 1), train.resample(30_000, 2)
 scores = pattern_detection_scores(stdp.transform(val.raster()), val.onsets, 50)
-best = int(np.argmax(scores["hits"][0] - scores["false_alarms"] * 50 / 1000))
+best = int(choose_neurons(scores, 50)[0])
 scores = pattern_detection_scores(stdp.transform(test.raster()), test.onsets, 50)
 after = selectivity_onset(responses, train.onsets, 50, best)
 print(f"neuron {best}: hit rate {scores['hits'][0, best]:.3f}, "

@@ -16,9 +16,16 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.optimize import linear_sum_assignment
 from sklearn.utils import check_random_state
 
-__all__ = ["PatternStream", "make_pattern_stream", "pattern_detection_scores", "selectivity_onset"]
+__all__ = [
+    "PatternStream",
+    "choose_neurons",
+    "make_pattern_stream",
+    "pattern_detection_scores",
+    "selectivity_onset",
+]
 
 
 @dataclass
@@ -339,6 +346,39 @@ def pattern_detection_scores(
     n_outside = max(int(outside.sum()), 1)
     false_alarms = spikes[outside].sum(axis=0) * 1000.0 / n_outside
     return {"hits": hits, "false_alarms": false_alarms, "latency": latency}
+
+
+def choose_neurons(scores: dict, pattern_bins: int) -> np.ndarray:
+    """One neuron per pattern, each used once, that detects it best.
+
+    A neuron's merit for a pattern is its hit rate less its false alarms per
+    pattern length (the chance that it fires in a stretch of noise as long as
+    the pattern); the assignment maximises the total merit.
+
+    Parameters
+    ----------
+    scores : dict
+        The output of :func:`pattern_detection_scores`, on a recording set
+        aside for the choice (score the chosen neurons on another one).
+    pattern_bins : int
+        Length of the patterns in bins.
+
+    Returns
+    -------
+    neurons : ndarray of int, shape (n_patterns,)
+        The neuron chosen for each pattern.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sk_stdp.patterns import choose_neurons
+    >>> scores = {"hits": np.array([[1.0, 1.0]]), "false_alarms": np.array([20.0, 0.0])}
+    >>> choose_neurons(scores, 50)
+    array([1])
+    """
+    merit = scores["hits"] - scores["false_alarms"][None, :] * pattern_bins / 1000
+    patterns, neurons = linear_sum_assignment(-merit)
+    return neurons[np.argsort(patterns)]
 
 
 def selectivity_onset(

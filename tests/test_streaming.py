@@ -14,7 +14,7 @@ import scipy.sparse as sp
 
 from sk_stdp import STDPTransformer
 from sk_stdp.events import SpikeBinner, iter_binned
-from sk_stdp.patterns import make_pattern_stream, pattern_detection_scores
+from sk_stdp.patterns import choose_neurons, make_pattern_stream, pattern_detection_scores
 
 STATE = ("components_", "theta_", "v_", "trace_pre_", "trace_post_")
 
@@ -258,7 +258,7 @@ def _detect(recording: dict, seed: int, **params):
         scores.append(pattern_detection_scores(est.transform(rec.raster()), rec.onsets,
                                                rec.pattern_bins))
     chosen, scored = scores
-    best = int(np.argmax(chosen["hits"][0] - chosen["false_alarms"] * 50 / 1000))
+    best = int(choose_neurons(chosen, train.pattern_bins)[0])
     return scored["hits"][0, best], scored["false_alarms"][best]
 
 
