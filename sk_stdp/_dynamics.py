@@ -319,20 +319,31 @@ def _encode_all(rows: Array, seed: Array, row_ids: Array, t: Array, encoding: st
     return jax.vmap(encode, in_axes=(0, 0, None, None))(rows, keys, rows.shape[1], encoding)
 
 
-@partial(jax.jit, static_argnames=("competition", "encoding", "n_steps"))
+@partial(jax.jit, static_argnames=("competition", "encoding", "n_steps", "readout"))
 def respond_samples(
     weights: Array, threshold: Array, rows: Array, row_ids: Array, params: Params,
     seed: Array, *, competition: str | None, encoding: str, n_steps: int,
+    readout: str = "lif", inhibition: Array | float = 0.0,
 ) -> Array:
     """Spike counts of each row presented from rest with frozen weights and thresholds.
 
     ``threshold`` holds each neuron's effective threshold (``_neurons.thresholds``).
+    ``readout="lif"`` counts the spikes of the learning neuron itself;
+    ``readout="rate"`` those of its rate-coding twin (``_neurons.fire_rate``),
+    whose input is reduced by ``inhibition`` times the mean input current of
+    the layer (no competition).
 
     Rows are independent, so the batch is vectorised: one matrix product per
     step (or one for the whole presentation with the direct code).
     """
     n_rows = rows.shape[0]
     constant_current = rows @ weights if encoding == "direct" else None
+    if readout == "rate":
+        def fire(v, current):
+            current = current - inhibition * jnp.mean(current)
+            return neurons.fire_rate(v, threshold, current)
+    else:
+        fire = partial(_fire_frozen, threshold, params, competition)
 
     def tick(carry, t):
         v, counts = carry
@@ -340,7 +351,7 @@ def respond_samples(
             current = _encode_all(rows, seed, row_ids, t, encoding) @ weights
         else:
             current = constant_current
-        v, spikes = jax.vmap(partial(_fire_frozen, threshold, params, competition))(v, current)
+        v, spikes = jax.vmap(fire)(v, current)
         return (v, counts + spikes), None
 
     zeros = jnp.zeros((n_rows, weights.shape[1]))

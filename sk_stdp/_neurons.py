@@ -107,6 +107,20 @@ def fire(
     return v, spikes.astype(v.dtype)
 
 
+def fire_rate(v: Array, threshold: Array, current: Array) -> tuple[Array, Array]:
+    """The rate-coding read-out neuron: no leak, reset by subtracting the threshold.
+
+    Over ``n`` steps of a constant current ``I`` it fires
+    ``min(n, floor(n * max(I, 0) / threshold))`` times: a count that grows in
+    proportion to the input, with ``n`` levels, where the leaky neuron of
+    :func:`fire` saturates after a few spikes and is silent below
+    ``(1 - leak) * threshold``.
+    """
+    v = v + current
+    crossed = v >= threshold
+    return jnp.where(crossed, v - threshold, v), crossed.astype(v.dtype)
+
+
 # --------------------------------------------------------------------------
 # Homeostasis
 # --------------------------------------------------------------------------

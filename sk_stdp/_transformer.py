@@ -171,6 +171,23 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         (the default), every neuron counts its own spikes against its frozen
         weights and threshold, a graded similarity to each learned prototype
         that a linear classifier reads far better.
+    readout : {"auto", "rate", "lif"}, default="auto"
+        The neurons whose spikes :meth:`transform` and :meth:`predict`
+        count, in sample mode. ``"lif"``: the learning neurons themselves
+        (leak, reset to ``v_reset``); their count saturates after a few
+        spikes and is zero below ``1 - leak`` times the threshold.
+        ``"rate"``: rate-coding twins with the same weights and thresholds
+        but no leak, reset by subtracting the threshold, and an input
+        reduced by ``readout_inhibition`` times the layer's mean input
+        current (feedforward inhibition): a neuron's count grows in
+        proportion to how much better its prototype matches the sample
+        than the average prototype does, in ``n_steps`` levels.
+        ``"auto"``: ``"rate"`` in sample mode without
+        ``transform_competition``, ``"lif"`` otherwise (in stream mode the
+        output is the learning neurons' spikes).
+    readout_inhibition : float, default=0.5
+        Share of the layer's mean input current subtracted from each
+        neuron's input in the ``"rate"`` read-out.
     theta_plus : float or "auto", default="auto"
         Rise of a neuron's adaptive threshold at each of its spikes
         (homeostasis: neurons that win often become harder to excite, so
@@ -284,6 +301,8 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         "competition": [StrOptions({"wta", "lateral"}), None],
         "inhibition": [Interval(Real, 0, None, closed="left")],
         "transform_competition": ["boolean"],
+        "readout": [StrOptions({"auto", "rate", "lif"})],
+        "readout_inhibition": [Interval(Real, 0, None, closed="left")],
         "theta_plus": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
         "theta_decay": [Interval(Real, 0, 1, closed="both"), StrOptions({"auto"})],
         "weight_norm": [Interval(Real, 0, None, closed="neither"), None],
@@ -320,6 +339,8 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         competition: str | None = "wta",
         inhibition: float = 1.0,
         transform_competition: bool = False,
+        readout: str = "auto",
+        readout_inhibition: float = 0.5,
         theta_plus: float | str = "auto",
         theta_decay: float | str = "auto",
         weight_norm: float | None = 0.1,
@@ -352,6 +373,8 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         self.competition = competition
         self.inhibition = inhibition
         self.transform_competition = transform_competition
+        self.readout = readout
+        self.readout_inhibition = readout_inhibition
         self.theta_plus = theta_plus
         self.theta_decay = theta_decay
         self.weight_norm = weight_norm
@@ -426,6 +449,12 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     def _max_iter(self) -> int:
         return self._mode_value("max_iter")
 
+    def _readout(self) -> str:
+        """The read-out neuron, ``"auto"`` resolved (see ``readout``)."""
+        if self.readout != "auto":
+            return self.readout
+        return "lif" if self.stream or self.transform_competition else "rate"
+
     def _adaptive(self) -> bool:
         return self.stream and self.threshold == "auto"
 
@@ -442,6 +471,11 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 )
         if self.w_min > self.w_max:
             raise ValueError(f"w_min={self.w_min} must not exceed w_max={self.w_max}.")
+        if self.readout == "rate" and (self.stream or self.transform_competition):
+            raise ValueError(
+                "readout='rate' reads out independent samples without competition; it "
+                "cannot be used with stream=True or transform_competition=True."
+            )
 
     def _number_names(self) -> tuple[str, ...]:
         """The estimator parameters the dynamics read (all but the derived weight_total)."""
@@ -874,7 +908,8 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         Weights and thresholds are frozen; the estimator does not change.
         Competition acts only if ``transform_competition=True``. In
         sample mode each row is presented for ``n_steps`` steps from rest and
-        its output depends on that row alone. In stream mode the rows are one
+        its output depends on that row alone; the neurons counted are those
+        of ``readout``. In stream mode the rows are one
         spike train run from rest (membranes at zero, current thresholds).
 
         Parameters
@@ -899,6 +934,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             return out
         v = jnp.zeros(n_neurons, jnp.float32)
         competition = self.competition if self.transform_competition else None
+        readout = self._readout()
         for start, stop in block_sizes(X.shape[0]):
             rows = to_dense(X[start:stop])
             if self.stream:
@@ -910,6 +946,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 spikes = dyn.respond_samples(
                     weights, threshold, rows, row_seeds(rows), params, np.uint32(self._seed),
                     competition=competition, encoding=self.encoding, n_steps=self.n_steps,
+                    readout=readout, inhibition=np.float32(self.readout_inhibition),
                 )
             out[start:stop] = np.asarray(spikes)
         return out

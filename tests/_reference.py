@@ -147,13 +147,16 @@ def run(
 
 
 def respond(X, W, theta, *, threshold, v_reset, leak, stream, n_steps=1, competition=None,
-            inhibition=1.0):
+            inhibition=1.0, readout="lif", readout_inhibition=0.5):
     """Read-out with frozen weights ``W`` (n_neurons, n_features) and thresholds ``theta``.
 
     Sample mode (``stream=False``): each row presented for ``n_steps`` steps
     from rest; returns the spike count of each neuron per row. Stream mode:
     the rows are consecutive steps of one run from rest; returns the 0/1
     spikes of each step. Thresholds do not adapt and weights do not learn.
+    ``readout="rate"`` (sample mode, no competition): neurons without leak
+    whose input is ``W @ x`` less ``readout_inhibition`` times its mean over
+    the neurons, reset by subtracting their threshold.
     """
     f = np.float32
     X = np.asarray(X, dtype=f)
@@ -163,6 +166,11 @@ def respond(X, W, theta, *, threshold, v_reset, leak, stream, n_steps=1, competi
     n_neurons = W.shape[0]
 
     def step(v, x):
+        if readout == "rate":
+            current = W @ x
+            v = v + (current - f(readout_inhibition) * current.mean(dtype=f))
+            crossed = v >= thr + theta
+            return np.where(crossed, v - (thr + theta), v).astype(f), crossed.astype(f)
         v = leak * v + W @ x
         margin = v - (thr + theta)
         crossed = margin >= 0

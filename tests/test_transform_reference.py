@@ -23,18 +23,22 @@ def _data(seed, graded):
 
 
 CASES = [
-    pytest.param(stream, encoding, kernel, graded, competition,
+    pytest.param(stream, encoding, kernel, graded, competition, readout,
                  id=f"{'stream' if stream else 'sample'}-{encoding}-{kernel}"
-                    f"-{'graded' if graded else 'binary'}-{competition}")
+                    f"-{'graded' if graded else 'binary'}-{competition}-{readout}")
     for stream in (False, True)
     for kernel in ("dense", "event")
     for encoding, graded in (("direct", True), ("direct", False), ("poisson", False))
     for competition in (None, "wta", "lateral")
+    # The rate read-out is the sample-mode default without read-out competition.
+    for readout in (("rate", "lif") if not (stream or competition) else ("lif",))
 ]
 
 
-@pytest.mark.parametrize(("stream", "encoding", "kernel", "graded", "competition"), CASES)
-def test_transform_matches_numpy(reference, stream, encoding, kernel, graded, competition):
+@pytest.mark.parametrize(("stream", "encoding", "kernel", "graded", "competition", "readout"),
+                         CASES)
+def test_transform_matches_numpy(reference, stream, encoding, kernel, graded, competition,
+                                 readout):
     """With 0/1 input the rate code is deterministic (a probability of 0 or 1)."""
     X = _data(0, graded)
     est = STDPTransformer(
@@ -42,13 +46,14 @@ def test_transform_matches_numpy(reference, stream, encoding, kernel, graded, co
         theta_plus=0.2, weight_norm=0.3, learning_rate=1.0,
         competition=competition or "wta", transform_competition=competition is not None,
         inhibition=0.4, max_iter=2, shuffle=False, random_state=0,
+        readout="auto" if readout == "rate" else readout, readout_inhibition=0.3,
     ).fit(X)
     assert est.theta_.max() > 0.3  # thresholds learned: the read-out must use them
     X_new = _data(1, graded)
     expected = reference.respond(
         X_new, est.components_, est.theta_, threshold=est.threshold, v_reset=est.v_reset,
         leak=est.leak, stream=stream, n_steps=est.n_steps, competition=competition,
-        inhibition=est.inhibition,
+        inhibition=est.inhibition, readout=readout, readout_inhibition=est.readout_inhibition,
     )
     assert expected.sum() > 20 and np.any(expected == 0)
     out = est.transform(X_new)
