@@ -6,16 +6,18 @@ A :class:`~sk_stdp.ConvSTDPTransformer` learns a bank of small filters from
 patches of the 8x8 digit images, without labels, with the same STDP rule,
 competition and homeostasis as :class:`~sk_stdp.STDPTransformer`. The filters
 are shared over every position of an image; the features are each filter's
-spike counts pooled over a coarse grid, so that they say which stroke
-occurred and roughly where.
+spike counts pooled over a coarse grid and the coarser grids below it (a
+spatial pyramid), so that they say which stroke occurred and roughly where.
 """
 
 # %%
 # Pipeline
 # --------
-# ``image_shape`` is the one parameter a user must give. The default pooled
-# counts are standardised with the statistics of the training images, which
-# suits a logistic regression with its default settings.
+# ``image_shape`` is the one parameter a user must give; the filter size
+# follows from it (3x3 on these 8x8 images). The default pooled counts are
+# standardised with the statistics of the training images and scaled down by
+# the number of pooling cells, which suits a logistic regression with its
+# default settings.
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.datasets import load_digits
@@ -49,7 +51,7 @@ print(f"logistic regression on the pixels:        test accuracy {pixels.score(X_
 # spreads the filters over edges and stroke ends of different orientations.
 conv = pipe["stdp"]
 fig = plot_filters(conv, n_cols=16)
-fig.suptitle(f"{conv.n_filters} filters, {conv.kernel_size}x{conv.kernel_size} pixels")
+fig.suptitle(f"{conv.n_filters} filters, {conv.kernel_[0]}x{conv.kernel_[1]} pixels")
 plt.show()
 
 # %%
@@ -57,12 +59,13 @@ plt.show()
 # -------------------
 # The raw spike counts (``standardize=False``) of a few test digits: one
 # small map per filter, each cell the mean count over the positions of one
-# cell of the pooling grid. Only the four filters most active on each digit
-# are shown.
+# cell of the finest pooling grid (the first block of features; the coarser
+# grids of the pyramid follow it). Only the four filters most active on each
+# digit are shown.
 counts = conv.set_params(standardize=False).transform(X_test[:4])
 conv.set_params(standardize=True)
 rows, cols = conv.grid_
-maps = counts.reshape(4, rows, cols, conv.n_filters)
+maps = counts[:, :rows * cols * conv.n_filters].reshape(4, rows, cols, conv.n_filters)
 fig, axes = plt.subplots(4, 5, figsize=(7, 6))
 for i in range(4):
     axes[i, 0].imshow(X_test[i].reshape(8, 8), cmap="gray_r")

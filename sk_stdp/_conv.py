@@ -5,7 +5,8 @@ the rule, competition and homeostasis of :class:`~sk_stdp.STDPTransformer`:
 the filters *are* one such layer, fitted on image patches with the sample-mode
 driver. ``transform`` presents every patch of an image to the frozen layer
 (the same read-out as ``STDPTransformer.transform``) and averages the spike
-counts of each filter over the cells of a coarse pooling grid.
+counts of each filter over the cells of a coarse pooling grid and of the
+coarser grids below it (a spatial pyramid).
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ from ._transformer import STDPTransformer
 
 #: Patches handed to one compiled read-out call (rows of the frozen layer).
 _PATCHES_PER_CALL = 32768
+
+#: Images at least this many pixels on each side get 5x5 filters from ``kernel_size="auto"``.
+_LARGE_IMAGE = 16
 
 
 def _pair(value, name: str) -> tuple[int, int]:
@@ -85,14 +89,15 @@ def _inputs(images, contrast_floor, *, kernel, stride):
     return on_off(image_patches(images, kernel, stride), contrast_floor)
 
 
-@partial(jax.jit, static_argnames=("kernel", "stride", "rows", "cols", "n_steps"))
+@partial(jax.jit, static_argnames=("kernel", "stride", "grids", "n_steps"))
 def _pooled_counts(
-    images, weights, threshold, params, seed, contrast_floor, *, kernel, stride, rows, cols, n_steps
+    images, weights, threshold, params, seed, contrast_floor, *, kernel, stride, grids, n_steps
 ):
     """Spike counts of every filter at every position, averaged over each pooling cell.
 
-    ``rows`` and ``cols`` are the boundaries of the grid's cells along each
-    axis of the map of positions. Returns shape (batch, grid rows * grid cols * filters).
+    ``grids`` holds one ``(rows, cols)`` pair per pooling grid: the boundaries
+    of its cells along each axis of the map of positions. Returns shape
+    (batch, total cells * filters), grid by grid.
     """
     x, _ = on_off(image_patches(images, kernel, stride), contrast_floor)
     batch, n_rows, n_cols, n_inputs = x.shape
@@ -103,6 +108,7 @@ def _pooled_counts(
     ).reshape(batch, n_rows, n_cols, -1)
     cells = [
         counts[:, r0:r1, c0:c1].mean(axis=(1, 2))
+        for rows, cols in grids
         for r0, r1 in zip(rows[:-1], rows[1:], strict=True)
         for c0, c1 in zip(cols[:-1], cols[1:], strict=True)
     ]
@@ -121,7 +127,9 @@ class ConvSTDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
     ``patches_per_image`` patches of each image to that layer;
     :meth:`transform` presents every patch to the frozen layer and averages
     each filter's spike counts over the cells of a ``pooling`` grid, so that the
-    features keep where in the image a pattern occurred, coarsely.
+    features keep where in the image a pattern occurred, coarsely, and (with
+    ``pyramid``) over the cells of each coarser square grid down to the whole
+    image.
 
     Read the user guide for the choice of each default.
 
@@ -133,14 +141,21 @@ class ConvSTDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         be -1, inferred from the width of X as in :func:`numpy.reshape`.
     n_filters : int, default=64
         Number of filters (neurons of the patch layer).
-    kernel_size : int or tuple of int, default=3
-        Height and width of the filters.
+    kernel_size : int, tuple of int or "auto", default="auto"
+        Height and width of the filters. "auto": 5 x 5 for images at least
+        16 pixels high and wide, 3 x 3 for smaller ones (cut to the image
+        where it is smaller still).
     stride : int, default=1
         Step between neighbouring patches.
-    pooling : int or tuple of int, default=3
-        Cells of the pooling grid along the height and width of the map of
-        patch positions (a grid larger than the map is reduced to it).
-        Features: ``pooling[0] * pooling[1] * n_filters`` spike counts.
+    pooling : int or tuple of int, default=4
+        Cells of the finest pooling grid along the height and width of the
+        map of patch positions (a grid larger than the map is reduced to it).
+    pyramid : bool, default=True
+        If True, each filter's counts are also pooled over every coarser
+        square grid, ``k x k`` cells for ``k`` from one less than the finest
+        grid's larger side down to 1 (each side capped at the finest grid's),
+        as in a spatial pyramid. If False, over the ``pooling`` grid alone.
+        Features: ``n_filters`` spike counts per cell of every grid.
     patches_per_image : int, default=10
         Patches drawn from each image for learning, at random positions,
         contrasted patches first.
@@ -175,9 +190,12 @@ class ConvSTDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         Passes over the patches in :meth:`fit`.
     standardize : bool, default=True
         If True, :meth:`transform` returns the pooled spike counts centred
-        and scaled by their mean and standard deviation over the images
-        learned from (``mean_`` and ``scale_``); if False, the counts
-        themselves.
+        on their mean over the images learned from (``mean_``) and divided
+        by ``scale_``: their standard deviation times the square root of the
+        number of pooling cells, so that each filter's features together
+        have unit variance however many cells there are (a finer grid or a
+        deeper pyramid does not weaken the L2 penalty of a regularised
+        read-out). If False, the counts themselves.
     random_state : int, RandomState instance or None, default=None
         Seeds the patch positions, the initial filters and the presentation
         order.
@@ -194,13 +212,19 @@ class ConvSTDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
     image_shape_ : tuple of int
         ``(height, width, channels)`` of the images.
     grid_ : tuple of int
-        Cells of the pooling grid actually used (rows, columns).
+        Cells of the finest pooling grid actually used (rows, columns).
+    grids_ : tuple of tuple of int
+        Cells (rows, columns) of every pooling grid, in the order of the
+        features: the finest first.
+    kernel_ : tuple of int
+        Height and width of the filters actually used.
     n_iter_ : int
         Passes over the patches completed by the last :meth:`fit`.
     mean_ : ndarray of shape (n_features_out,)
         Mean pooled spike count of each feature over the images learned from.
     scale_ : ndarray of shape (n_features_out,)
-        Their standard deviation (1 where it is 0).
+        Their standard deviation (1 where it is 0) times the square root of
+        the number of pooling cells over all grids.
     n_images_seen_ : int
         Images learned from since the last :meth:`fit`.
     n_features_in_ : int
@@ -221,16 +245,20 @@ class ConvSTDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
     ...                            random_state=0).fit(X)
     >>> conv.filters_.shape
     (4, 3, 3, 1)
+    >>> conv.grids_
+    ((2, 2), (1, 1))
     >>> conv.transform(X[:3]).shape
-    (3, 16)
+    (3, 20)
     """
 
     _parameter_constraints: dict = {
         "image_shape": [tuple, list],
         "n_filters": [Interval(Integral, 1, None, closed="left")],
-        "kernel_size": [Interval(Integral, 1, None, closed="left"), tuple, list],
+        "kernel_size": [Interval(Integral, 1, None, closed="left"), tuple, list,
+                        StrOptions({"auto"})],
         "stride": [Interval(Integral, 1, None, closed="left")],
         "pooling": [Interval(Integral, 1, None, closed="left"), tuple, list],
+        "pyramid": ["boolean"],
         "patches_per_image": [Interval(Integral, 1, None, closed="left")],
         "contrast_floor": [Interval(Real, 0, None, closed="neither")],
         "A_plus": [Interval(Real, 0, None, closed="left")],
@@ -255,9 +283,10 @@ class ConvSTDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         image_shape: tuple[int, ...],
         *,
         n_filters: int = 64,
-        kernel_size: int | tuple[int, int] = 3,
+        kernel_size: int | tuple[int, int] | str = "auto",
         stride: int = 1,
-        pooling: int | tuple[int, int] = 3,
+        pooling: int | tuple[int, int] = 4,
+        pyramid: bool = True,
         patches_per_image: int = 10,
         contrast_floor: float = 0.5,
         A_plus: float = 0.005,
@@ -281,6 +310,7 @@ class ConvSTDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         self.kernel_size = kernel_size
         self.stride = stride
         self.pooling = pooling
+        self.pyramid = pyramid
         self.patches_per_image = patches_per_image
         self.contrast_floor = contrast_floor
         self.A_plus = A_plus
@@ -326,7 +356,11 @@ class ConvSTDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
                 f"image_shape {self.image_shape!r} holds {height * width * channels} values "
                 f"but X has n_features={n_features} columns."
             )
-        kernel = _pair(self.kernel_size, "kernel_size")
+        if self.kernel_size == "auto":
+            side = 5 if min(height, width) >= _LARGE_IMAGE else 3
+            kernel = (min(side, height), min(side, width))
+        else:
+            kernel = _pair(self.kernel_size, "kernel_size")
         if kernel[0] > height or kernel[1] > width:
             raise ValueError(
                 f"kernel_size {kernel} is larger than the image ({height}, {width}) "
@@ -335,9 +369,15 @@ class ConvSTDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         map_rows = (height - kernel[0]) // self.stride + 1
         map_cols = (width - kernel[1]) // self.stride + 1
         cells = _pair(self.pooling, "pooling")
-        edges = (_grid_edges(map_rows, min(cells[0], map_rows)),
-                 _grid_edges(map_cols, min(cells[1], map_cols)))
-        return (height, width, channels), kernel, edges
+        finest = (min(cells[0], map_rows), min(cells[1], map_cols))
+        shapes = [finest]
+        if self.pyramid:
+            for side in range(max(finest) - 1, 0, -1):
+                coarser = (min(side, finest[0]), min(side, finest[1]))
+                if coarser != shapes[-1]:
+                    shapes.append(coarser)
+        grids = tuple((_grid_edges(map_rows, r), _grid_edges(map_cols, c)) for r, c in shapes)
+        return (height, width, channels), kernel, grids
 
     def _images(self, X: np.ndarray) -> np.ndarray:
         return X.reshape((-1, *self.image_shape_))
@@ -368,9 +408,12 @@ class ConvSTDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         return self.layer_.n_iter_
 
     @property
+    def _n_cells(self) -> int:
+        return sum(rows * cols for rows, cols in self.grids_)
+
+    @property
     def _n_features_out(self) -> int:
-        rows, cols = self._edges
-        return (len(rows) - 1) * (len(cols) - 1) * self.n_filters
+        return self._n_cells * self.n_filters
 
     # ------------------------------------------------------------------
     # Learning
@@ -415,7 +458,7 @@ class ConvSTDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         return np.concatenate(chosen)
 
     #: Parameters the fitted filters and statistics depend on: fixed after the first fit.
-    _SHAPE_PARAMS = ("image_shape", "n_filters", "kernel_size", "stride", "pooling")
+    _SHAPE_PARAMS = ("image_shape", "n_filters", "kernel_size", "stride", "pooling", "pyramid")
 
     def _check_fixed_shape(self) -> None:
         for name, value in zip(self._SHAPE_PARAMS, self._fitted_shape, strict=True):
@@ -429,8 +472,9 @@ class ConvSTDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         X = validate_data(self, X, reset=reset, dtype=np.float32, ensure_min_samples=1)
         if reset:
             self.image_shape_, self.kernel_, self._edges = self._geometry(X.shape[1])
-            rows, cols = self._edges
-            self.grid_ = (len(rows) - 1, len(cols) - 1)
+            self.grids_ = tuple((len(rows) - 1, len(cols) - 1) for rows, cols in self._edges)
+            self.grid_ = self.grids_[0]
+            rows, cols = self._edges[0]
             self._n_positions = rows[-1] * cols[-1]
             self._fitted_shape = tuple(getattr(self, name) for name in self._SHAPE_PARAMS)
         return X
@@ -451,6 +495,29 @@ class ConvSTDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         self : ConvSTDPTransformer
             The fitted estimator.
         """
+        self._fit(X)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit_transform(self, X, y=None) -> np.ndarray:
+        """Fit to X, then transform it (one read-out pass over X, not two).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, height * width * channels)
+            Flattened images, finite values.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, pooling cells * n_filters), dtype float32
+            The output of :meth:`transform` on X.
+        """
+        return self._output(self._fit(X))
+
+    def _fit(self, X) -> np.ndarray:
+        """Fit the estimator to X and return the pooled counts of X under the new filters."""
         before = self.__dict__.copy()
         try:
             X = self._validate(X, reset=True)
@@ -462,7 +529,7 @@ class ConvSTDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
             self.layer_ = self._layer(seed).fit(patches)
             self.n_images_seen_ = 0
             self._count_sums = None
-            self._update_statistics(X)
+            counts = self._update_statistics(X)
             if self.verbose:
                 print(f"[ConvSTDPTransformer] {len(patches)} patches from {X.shape[0]} images, "
                       f"time = {time.perf_counter() - started:.2f}s")
@@ -470,7 +537,7 @@ class ConvSTDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
             self.__dict__.clear()
             self.__dict__.update(before)
             raise
-        return self
+        return counts
 
     def partial_fit(self, X, y=None) -> ConvSTDPTransformer:
         """Learn from patches of more images, continuing from the current filters.
@@ -516,9 +583,13 @@ class ConvSTDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
             raise
         return self
 
-    def _update_statistics(self, X: np.ndarray) -> None:
-        """Fold the pooled counts of X (current filters) into ``mean_`` and ``scale_``."""
-        counts = self._pooled(X).astype(np.float64)
+    def _update_statistics(self, X: np.ndarray) -> np.ndarray:
+        """Fold the pooled counts of X (current filters) into ``mean_`` and ``scale_``.
+
+        Returns the counts.
+        """
+        pooled = self._pooled(X)
+        counts = pooled.astype(np.float64)
         sums = np.stack([counts.sum(axis=0), (counts * counts).sum(axis=0)])
         if self._count_sums is not None:
             sums += self._count_sums
@@ -527,7 +598,9 @@ class ConvSTDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         self.mean_ = sums[0] / self.n_images_seen_
         var = np.maximum(sums[1] / self.n_images_seen_ - self.mean_**2, 0.0)
         std = np.sqrt(var)
-        self.scale_ = np.where(std > 1e-6 * max(1.0, float(self.mean_.max(initial=0))), std, 1.0)
+        std = np.where(std > 1e-6 * max(1.0, float(self.mean_.max(initial=0))), std, 1.0)
+        self.scale_ = std * np.sqrt(self._n_cells)
+        return pooled
 
     # ------------------------------------------------------------------
     # Responses
@@ -547,14 +620,16 @@ class ConvSTDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
 
         Returns
         -------
-        X_new : ndarray of shape (n_samples, grid rows * grid columns * n_filters), dtype float32
+        X_new : ndarray of shape (n_samples, pooling cells * n_filters), dtype float32
             Pooled spike counts (mean count per position of each cell),
-            standardised if ``standardize``, ordered by grid row, grid
-            column, filter.
+            standardised if ``standardize``, ordered by grid (``grids_``),
+            grid row, grid column, filter.
         """
         check_is_fitted(self, "layer_")
         X = self._validate(X, reset=False)
-        counts = self._pooled(X)
+        return self._output(self._pooled(X))
+
+    def _output(self, counts: np.ndarray) -> np.ndarray:
         if not self.standardize:
             return counts
         return ((counts - self.mean_) / self.scale_).astype(np.float32)
@@ -569,12 +644,11 @@ class ConvSTDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         images = self._images(X)
         out = np.empty((X.shape[0], self._n_features_out), np.float32)
         per_call = _pow2_floor(max(1, _PATCHES_PER_CALL // self._n_positions))
-        rows, cols = self._edges
         for start, stop in block_sizes(len(images), max_block=per_call):
             out[start:stop] = np.asarray(_pooled_counts(
                 images[start:stop], weights, threshold, params, np.uint32(layer._seed),
                 np.float32(self.contrast_floor), kernel=self.kernel_, stride=self.stride,
-                rows=rows, cols=cols, n_steps=self.n_steps,
+                grids=self._edges, n_steps=self.n_steps,
             ))
         return out
 

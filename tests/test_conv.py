@@ -69,19 +69,51 @@ def test_filters_are_oriented_strokes(split):
 
 def test_pooling_keeps_coarse_position(split):
     conv = _conv(split, standardize=False)
-    assert conv.grid_ == (3, 3)
+    assert conv.grid_ == (4, 4)
     # The left half of each digit, then the same strokes moved to the right half:
     # their counts move from the left column of the pooling grid to the right one.
     left = split[1][:50].reshape(50, 8, 8).copy()
     left[:, :, 4:] = 0
     right = np.roll(left, 4, axis=2)
     counts = [
-        conv.transform(images.reshape(50, 64)).reshape(50, 3, 3, N_FILTERS)
+        conv.transform(images.reshape(50, 64))[:, :16 * N_FILTERS].reshape(50, 4, 4, N_FILTERS)
         for images in (left, right)
     ]
-    assert counts[0][:, :, 2].sum() < 0.1 * counts[0][:, :, 0].sum()
-    assert counts[1][:, :, 0].sum() < 0.1 * counts[1][:, :, 2].sum()
+    assert counts[0][:, :, 3].sum() < 0.1 * counts[0][:, :, 0].sum()
+    assert counts[1][:, :, 0].sum() < 0.1 * counts[1][:, :, 3].sum()
     assert counts[0].sum() > 0 and counts[1].sum() > 0
+
+
+def test_pyramid_adds_the_coarser_grids(split):
+    conv = _conv(split, standardize=False)
+    assert conv.kernel_ == (3, 3)
+    assert conv.grids_ == ((4, 4), (3, 3), (2, 2), (1, 1))
+    counts = conv.transform(split[1][:20])
+    assert counts.shape == (20, 30 * N_FILTERS)
+    # The last grid is the whole map: the mean of the counts over positions,
+    # which the 2 x 2 grid (equal cells of 3 x 3 positions) also gives.
+    whole = counts[:, -N_FILTERS:]
+    halves = counts[:, -5 * N_FILTERS:-N_FILTERS].reshape(20, 4, N_FILTERS)
+    np.testing.assert_allclose(whole, halves.mean(axis=1), rtol=1e-5, atol=1e-6)
+    flat = ConvSTDPTransformer(**SMALL, pyramid=False, standardize=False)
+    flat.set_params(**{k: v for k, v in conv.get_params().items() if k != "pyramid"})
+    flat.fit(split[0])
+    assert flat.grids_ == ((4, 4),)
+    np.testing.assert_allclose(flat.transform(split[1][:20]), counts[:, :16 * N_FILTERS])
+
+
+def test_auto_kernel_follows_the_image_size():
+    X = np.random.default_rng(0).random((4, 28 * 28))
+    conv = ConvSTDPTransformer(image_shape=(28, 28), n_filters=2, random_state=0).fit(X)
+    assert conv.kernel_ == (5, 5) and conv.filters_.shape == (2, 5, 5, 1)
+    small = ConvSTDPTransformer(image_shape=(2, -1), n_filters=2, pooling=1).fit(X[:, :10])
+    assert small.kernel_ == (2, 3)
+
+
+def test_fit_transform_is_fit_then_transform(split):
+    X_train = split[0][:200]
+    conv = ConvSTDPTransformer(**SMALL)
+    np.testing.assert_array_equal(conv.fit_transform(X_train), conv.transform(X_train))
 
 
 def test_standardized_output_is_affine_in_counts(split):
@@ -101,8 +133,8 @@ def test_rgb_images_and_inferred_side():
                                random_state=0).fit(X)
     assert conv.image_shape_ == (6, 7, 3)
     assert conv.filters_.shape == (3, 3, 3, 3)
-    assert conv.transform(X).shape == (12, 2 * 2 * 3)
-    assert conv.get_feature_names_out()[-1] == "convstdptransformer11"
+    assert conv.transform(X).shape == (12, (2 * 2 + 1) * 3)
+    assert conv.get_feature_names_out()[-1] == "convstdptransformer14"
 
 
 def test_partial_fit_learns_and_is_reproducible(split):
@@ -121,8 +153,10 @@ def test_partial_fit_learns_and_is_reproducible(split):
     one = ConvSTDPTransformer(**SMALL, standardize=False).partial_fit(X_train[:100])
     counts = one.transform(X_train[:100])
     np.testing.assert_allclose(one.mean_, counts.mean(axis=0), rtol=1e-4, atol=1e-5)
-    np.testing.assert_allclose(one.scale_[counts.std(axis=0) > 0.01],
-                               counts.std(axis=0)[counts.std(axis=0) > 0.01], rtol=1e-3)
+    # scale_ is the deviation times the square root of the number of pooling cells.
+    spread = counts.std(axis=0) > 0.01
+    np.testing.assert_allclose(one.scale_[spread] / np.sqrt(30),
+                               counts.std(axis=0)[spread], rtol=1e-3)
 
 
 def test_pickle_round_trip(split):

@@ -69,16 +69,20 @@ def test_prose_numbers_of_the_learning_sections_come_from_the_results():
             assert number in allowed, f"{where}: {number} is not in benchmarks/results"
 
 
-def test_readme_usage_prints_the_score_its_comment_shows():
+def test_readme_usage_prints_the_scores_its_comments_show():
     readme = (ROOT / "README.md").read_text()
-    usage = readme[readme.index("## Usage"):]
-    code = usage[usage.index("```python\n") + 10:usage.index("```\n", usage.index("```python"))]
-    shown = re.search(r"print\(.*\)\s*# (\d\.\d+)", code).group(1)
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        exec(compile(code, "README.md", "exec"), {})
-    printed = float(out.getvalue().split()[-1])
-    assert f"{printed:.{len(shown) - 2}f}" == shown, f"README: {shown}, printed: {printed}"
+    usage = readme[readme.index("## Usage"):readme.index("Two row semantics")]
+    # The one-layer example, then the convolutional one that reuses its split.
+    blocks = re.findall(r"```python\n(.*?)```\n", usage, flags=re.DOTALL)
+    assert len(blocks) == 2
+    namespace: dict = {}
+    for code in blocks:
+        shown = re.search(r"print\(.*\)\s*# (\d\.\d+)", code).group(1)
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            exec(compile(code, "README.md", "exec"), namespace)
+        printed = float(out.getvalue().split()[-1])
+        assert f"{printed:.{len(shown) - 2}f}" == shown, f"README: {shown}, printed: {printed}"
 
 
 def _leaves(value):
