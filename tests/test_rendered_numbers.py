@@ -114,3 +114,22 @@ def test_prose_numbers_of_the_speed_sections_come_from_the_results():
             found += 1
             assert number in allowed, f"{where}: {number} is not in benchmarks/results"
     assert found
+
+
+def test_prose_numbers_of_the_user_guide_come_from_the_results():
+    """Accuracies ("0.68") and shares of rows ("71%") in the guide's measured paragraphs."""
+    results = ROOT / "benchmarks" / "results"
+    values = list(_leaves(json.loads((results / "guide.json").read_text())))
+    values += list(_leaves(json.loads((results / "learning.json").read_text())))
+    allowed = {f"{v:.{digits}f}" for v in values for digits in (2, 3, 4)}
+    allowed |= {f"{100 * v:.{digits}f}%" for v in values for digits in (0, 1)}
+    text = (ROOT / "docs" / "user_guide.rst").read_text()
+    sections = [_section(text, "Competition at read-out", "Homeostasis: "),
+                _section(text, "**Silent neurons.**", "**Learning speed.**"),
+                _section(text, ".. _local-fields:", "Progress, interruption and state")]
+    found = 0
+    for section in sections:
+        for number in re.findall(r"(?<![\d.])(0\.\d{2,4}|\d+(?:\.\d)?%)(?![\d])", section):
+            found += 1
+            assert number in allowed, f"docs/user_guide.rst: {number} is not in benchmarks/results"
+    assert found
