@@ -15,7 +15,9 @@ a 50 ms pattern carried by half of them, present a quarter of the time, 1 ms
 jitter, 10 Hz of spontaneous spikes on every afferent — streamed one second
 at a time through ``partial_fit`` of an ``STDPTransformer`` that is given
 only ``stream=True``, ``n_neurons`` and ``random_state``. The thresholds set
-themselves from the input (see :ref:`stream-defaults`).
+themselves from the input, and the plasticity window takes the paper's shape
+in stream mode: depression reaches twice as far as potentiation, with 0.85
+of its amplitude (see :ref:`stream-defaults`).
 """
 
 # %%

@@ -52,7 +52,7 @@ class KernelState(NamedTuple):
 #: Order of the rule's numbers in the vector the kernels read.
 PARAMS = (
     "A_plus", "A_minus", "learning_rate", "w_min", "w_max", "threshold", "v_reset", "leak",
-    "trace_decay", "theta_plus", "theta_decay", "inhibition", "weight_total",
+    "trace_decay", "theta_plus", "theta_decay", "inhibition", "weight_total", "trace_decay_post",
 )
 COMPETITION = {None: 0, "wta": 1, "lateral": 2}
 
@@ -198,6 +198,7 @@ def stream_block(weights, theta, v, trace_pre, trace_post, clean, indptr, indice
     """
     A_plus, A_minus, lr, w_min, w_max = p[0], p[1], p[2], p[3], p[4]
     decay, theta_plus, theta_decay = p[8], p[9], p[10]
+    decay_post = p[13]
     biggest = np.float32(np.finfo(np.float32).max)
     potentiate, depress = lr * A_plus, lr * A_minus
     n_features, n_neurons = weights.shape
@@ -224,7 +225,7 @@ def stream_block(weights, theta, v, trace_pre, trace_post, clean, indptr, indice
                 current[j] += x_i * weights[i, j]
         n_spikes = _fire(v, theta, current, p, competition, spikes, spiking)
         for j in range(n_neurons):
-            trace_post[j] = _bounded(decay * trace_post[j] + spikes[j], biggest)
+            trace_post[j] = _bounded(decay_post * trace_post[j] + spikes[j], biggest)
             depression[j] = _bounded(depress * trace_post[j], biggest)
         if n_spikes >= dense_from:
             for i in range(n_features):
@@ -283,6 +284,7 @@ def sample_block(weights, theta, clean, indptr, indices, data, n_steps, p, compe
     """
     A_plus, A_minus, lr, w_min, w_max = p[0], p[1], p[2], p[3], p[4]
     decay, theta_plus, theta_decay = p[8], p[9], p[10]
+    decay_post = p[13]
     biggest = np.float32(np.finfo(np.float32).max)
     potentiate, depress = lr * A_plus, lr * A_minus
     n_features, n_neurons = weights.shape
@@ -327,7 +329,7 @@ def sample_block(weights, theta, clean, indptr, indices, data, n_steps, p, compe
                     n_active += 1
             for q in range(n_active):
                 j = active[q]
-                trace_post[j] = _bounded(decay * trace_post[j] + spikes[j], biggest)
+                trace_post[j] = _bounded(decay_post * trace_post[j] + spikes[j], biggest)
                 dep = _bounded(depress * trace_post[j], biggest)
                 s_j = spikes[j]
                 acc = np.float32(0.0)

@@ -55,7 +55,8 @@ class PairParams(NamedTuple):
     A_plus: Array
     A_minus: Array
     learning_rate: Array
-    trace_decay: Array
+    trace_decay: Array  # pre-synaptic trace: the potentiation window
+    trace_decay_post: Array  # post-synaptic trace: the depression window
 
 
 class PairState(NamedTuple):
@@ -70,9 +71,14 @@ def pair_init(n_features: int, n_neurons: int) -> PairState:
 def pair_update(
     state: PairState, x: Array, spikes: Array, params: PairParams
 ) -> tuple[PairState, Plasticity]:
-    """Both traces read after this step's update, as in the user guide's equations."""
+    """Both traces read after this step's update, as in the user guide's equations.
+
+    The pre-synaptic trace decays by ``trace_decay`` (how far back a post
+    spike potentiates), the post-synaptic one by ``trace_decay_post`` (how
+    far forward a post spike depresses).
+    """
     trace_pre = decay_trace(state.trace_pre, x, params.trace_decay)
-    trace_post = decay_trace(state.trace_post, spikes, params.trace_decay)
+    trace_post = decay_trace(state.trace_post, spikes, params.trace_decay_post)
     change = Plasticity(
         ltp_pre=_capped(params.learning_rate * params.A_plus * trace_pre),
         ltp_post=spikes,
@@ -90,6 +96,7 @@ class TripletParams(NamedTuple):
     A3_plus: Array
     learning_rate: Array
     trace_decay: Array
+    trace_decay_post: Array
     trace_decay_slow: Array
 
 
@@ -118,7 +125,8 @@ def triplet_update(
     # The pair rule's traces and depression; its potentiation with unit amplitude
     # (lr * 1 * trace_pre), scaled per neuron by the triplet amplitude below.
     pair_params = PairParams(A_plus=1.0, A_minus=params.A_minus,
-                             learning_rate=params.learning_rate, trace_decay=params.trace_decay)
+                             learning_rate=params.learning_rate, trace_decay=params.trace_decay,
+                             trace_decay_post=params.trace_decay_post)
     pair, change = pair_update(
         PairState(trace_pre=state.trace_pre, trace_post=state.trace_post), x, spikes, pair_params
     )

@@ -31,10 +31,14 @@ from ._rules import RULES
 #: What each ``"auto"`` parameter resolves to: (sample mode, stream mode). In
 #: stream mode the threshold is relative to the input (see ``relative_threshold``);
 #: its absolute part is then only a small floor, so that silence never fires.
+#: ``trace_decay_post`` takes its own stream value only when ``trace_decay`` is
+#: "auto" too; otherwise it is ``trace_decay`` (see ``_mode_value``).
 AUTO = {
+    "A_minus": (0.00525, 0.00425),
     "threshold": (1.0, 1e-3),
     "leak": (0.8, 0.9),
     "trace_decay": (0.95, 0.9),
+    "trace_decay_post": (None, 0.95),
     "theta_plus": (0.03, 0.01),
     "theta_decay": (1.0, 0.9999),
     "max_iter": (3, 1),
@@ -49,6 +53,10 @@ EVENT_DENSITY = 0.15
 #: whatever the input density (784 -> 400, 5% input: the event kernel is twice
 #: as fast at 17 spikes per step, 0.7x the dense kernel's speed at 45).
 EVENT_MAX_SPIKES = 1 / 16
+
+
+def _is_auto(value) -> bool:
+    return isinstance(value, str) and value == "auto"
 
 
 class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -68,7 +76,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         s          <- v >= threshold + theta        (then competition;
                                                  see threshold="auto")
         v          <- where(s, v_reset, v)
-        trace_post <- trace_decay * trace_post + s
+        trace_post <- trace_decay_post * trace_post + s
         W          <- clip(W + learning_rate * (A_plus * outer(s, trace_pre)
                                              - A_minus * outer(trace_post, x)),
                        w_min, w_max)
@@ -85,10 +93,14 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     A_plus : float, default=0.005
         Potentiation amplitude: a post-synaptic spike adds ``A_plus`` times
         the pre-synaptic trace.
-    A_minus : float, default=0.00525
+    A_minus : float or "auto", default="auto"
         Depression amplitude: a pre-synaptic input subtracts ``A_minus`` times
-        the post-synaptic trace. Slightly above ``A_plus``, as in the seed
-        rule, so that unstructured activity depresses on balance.
+        the post-synaptic trace. ``"auto"``: 0.00525 in sample mode, slightly
+        above ``A_plus`` as in the seed rule, so that unstructured activity
+        depresses on balance; 0.00425 in stream mode (0.85 ``A_plus``), where
+        the depression window is twice as long (``trace_decay_post``):
+        uncorrelated input then depresses 1.7 times as much as it potentiates,
+        the proportions of Masquelier, Guyonneau & Thorpe (2008).
     learning_rate : float, default=2.0
         Global multiplier of both amplitudes. The seed rule used 0.01; with
         competition only one neuron learns per step, and the default lets a
@@ -125,10 +137,19 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         membrane time constant of 10 bins, which integrates the coincident
         spikes of a pattern at 1 ms bins).
     trace_decay : float or "auto", default="auto"
-        Factor applied to both spike traces each step. ``"auto"``: 0.95 in
-        sample mode; 0.9 in stream mode (a 10-bin plasticity window at
-        1 ms bins, as long as the membrane's), which ties potentiation to
-        the few bins before a spike.
+        Factor applied to the pre-synaptic trace each step (and to the
+        post-synaptic one unless ``trace_decay_post`` is set): the
+        potentiation window. ``"auto"``: 0.95 in sample mode; 0.9 in stream
+        mode (a 10-bin window at 1 ms bins, as long as the membrane's), which
+        ties potentiation to the few bins before a spike.
+    trace_decay_post : float or "auto", default="auto"
+        Factor applied to the post-synaptic trace each step: the depression
+        window. ``"auto"``: the value of ``trace_decay`` (one window for both
+        traces, as in the seed rule), except in stream mode with
+        ``trace_decay="auto"``, where it is 0.95: a 20-bin depression
+        window, twice the potentiation window, as in Masquelier, Guyonneau &
+        Thorpe (2008), which makes input that is not part of a repeating
+        pattern lose its weight.
     rule : {"pair", "triplet"}, default="pair"
         The plasticity rule. ``"pair"`` is the rule above. ``"triplet"`` is
         the minimal triplet rule of Pfister & Gerstner (2006): potentiation
@@ -281,7 +302,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     _parameter_constraints: dict = {
         "n_neurons": [Interval(Integral, 1, None, closed="left")],
         "A_plus": [Interval(Real, 0, None, closed="left")],
-        "A_minus": [Interval(Real, 0, None, closed="left")],
+        "A_minus": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
         "learning_rate": [Interval(Real, 0, None, closed="left")],
         "w_min": [Interval(Real, None, None, closed="neither")],
         "w_max": [Interval(Real, None, None, closed="neither")],
@@ -292,6 +313,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         "v_reset": [Interval(Real, None, None, closed="neither")],
         "leak": [Interval(Real, 0, 1, closed="both"), StrOptions({"auto"})],
         "trace_decay": [Interval(Real, 0, 1, closed="both"), StrOptions({"auto"})],
+        "trace_decay_post": [Interval(Real, 0, 1, closed="both"), StrOptions({"auto"})],
         "rule": [StrOptions(set(RULES))],
         "A3_plus": [Interval(Real, 0, None, closed="left")],
         "trace_decay_slow": [Interval(Real, 0, 1, closed="both")],
@@ -319,7 +341,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         n_neurons: int = 400,
         *,
         A_plus: float = 0.005,
-        A_minus: float = 0.00525,
+        A_minus: float | str = "auto",
         learning_rate: float = 2.0,
         w_min: float = 0.0,
         w_max: float = 1.0,
@@ -330,6 +352,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         v_reset: float = 0.0,
         leak: float | str = "auto",
         trace_decay: float | str = "auto",
+        trace_decay_post: float | str = "auto",
         rule: str = "pair",
         A3_plus: float = 0.0062,
         trace_decay_slow: float = 0.992,
@@ -364,6 +387,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         self.v_reset = v_reset
         self.leak = leak
         self.trace_decay = trace_decay
+        self.trace_decay_post = trace_decay_post
         self.rule = rule
         self.A3_plus = A3_plus
         self.trace_decay_slow = trace_decay_slow
@@ -435,9 +459,11 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     def _mode_value(self, name: str):
         """The parameter's value, ``"auto"`` resolved for the mode (see ``AUTO``)."""
         value = getattr(self, name)
-        if isinstance(value, str) and value == "auto":
-            return AUTO[name][int(bool(self.stream))]
-        return value
+        if not _is_auto(value):
+            return value
+        if name == "trace_decay_post" and not (self.stream and _is_auto(self.trace_decay)):
+            return self._mode_value("trace_decay")  # one window for both traces
+        return AUTO[name][int(bool(self.stream))]
 
     def _resolved(self) -> dict:
         """Numeric values of the rule parameters, each ``"auto"`` resolved for the mode."""

@@ -425,6 +425,7 @@ def stdp_window(
     trace_decay: float = 0.95,
     leak: float = 0.9,
     threshold: float = 1.0,
+    trace_decay_post: float | None = None,
     kernel: str = "dense",
 ) -> np.ndarray:
     """Measure the weight change of one synapse against the pre-post spike delay.
@@ -441,7 +442,7 @@ def stdp_window(
     With the trace rule, a pre spike ``d > 0`` steps before the post spike
     potentiates by ``learning_rate * A_plus * trace_decay**d``; a pre spike
     ``|d|`` steps after it depresses by
-    ``learning_rate * A_minus * trace_decay**|d|``; at ``d = 0`` both apply.
+    ``learning_rate * A_minus * trace_decay_post**|d|``; at ``d = 0`` both apply.
 
     Parameters
     ----------
@@ -454,6 +455,9 @@ def stdp_window(
     A_plus, A_minus, learning_rate, trace_decay, leak, threshold : float
         Rule parameters, as in :class:`~sk_stdp.STDPTransformer`; the
         defaults are the seed rule's values.
+    trace_decay_post : float or None, default=None
+        Decay of the post-synaptic trace (the depression window), as in
+        :class:`~sk_stdp.STDPTransformer`; None: ``trace_decay``.
     kernel : {"dense", "event", "numba", "auto"}, default="dense"
         The estimator's ``kernel``; all compute the same rule.
 
@@ -497,6 +501,7 @@ def stdp_window(
         v_reset=0.0,
         leak=leak,
         trace_decay=trace_decay,
+        trace_decay_post=trace_decay if trace_decay_post is None else trace_decay_post,
         n_steps=1,
         encoding="direct",
         stream=True,

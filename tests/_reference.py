@@ -53,10 +53,12 @@ def run(
     rule="pair",
     A3_plus=0.0,
     trace_decay_slow=0.0,
+    trace_decay_post=None,
 ):
     """Run the rule over the rows of ``X`` from rest with initial weights ``W0``.
 
     ``W0`` has the estimator's ``components_`` layout (n_neurons, n_features).
+    ``trace_decay_post`` is the post-synaptic trace's decay (None: ``trace_decay``).
     Returns a dict with the final ``weights`` (same layout), ``theta``, ``v``,
     ``trace_pre``, ``trace_post``, ``trace_slow`` (triplet rule; zeros for the
     pair rule) and the total ``spikes`` per neuron.
@@ -67,6 +69,7 @@ def run(
     leak, td, inh = f(leak), f(trace_decay), f(inhibition)
     theta_plus, theta_decay = f(theta_plus), f(theta_decay)
     A3_plus, td_slow = f(A3_plus), f(trace_decay_slow)
+    td_post = td if trace_decay_post is None else f(trace_decay_post)
     assert rule in ("pair", "triplet")
     X = np.asarray(X, dtype=f)
     n_features = X.shape[1]
@@ -104,7 +107,7 @@ def run(
         else:
             s = crossed.astype(f)
             v = np.where(crossed, v_reset, v).astype(f)
-        trace_post = td * trace_post + s
+        trace_post = td_post * trace_post + s
         if rule == "triplet":
             # The triplet term reads the slow trace from before this spike.
             ltp = np.outer(s * (A_plus + A3_plus * slow), trace_pre)

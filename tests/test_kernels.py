@@ -37,7 +37,8 @@ def _state(W0, rule, weight_norm=None):
 
 
 def _rule(rule, **extra):
-    values = dict(rule, theta_plus=0.0, theta_decay=1.0, inhibition=1.0, weight_total=0.0)
+    values = dict(rule, theta_plus=0.0, theta_decay=1.0, inhibition=1.0, weight_total=0.0,
+                  trace_decay_post=rule["trace_decay"])
     values.update(extra)
     return _numba.pack(values)
 
@@ -95,6 +96,12 @@ CONFIGS = [
     pytest.param(dict(stream=stream, competition="wta", theta_plus=0.1, weight_norm=0.7),
                  id=f"{'stream' if stream else 'sample'}-wta-clipped-norm")
     for stream in (True, False)
+] + [
+    # A depression window of its own (the post-synaptic trace's decay).
+    pytest.param(dict(stream=stream, competition=competition, theta_plus=0.1, weight_norm=0.2,
+                      trace_decay_post=0.98),
+                 id=f"{'stream' if stream else 'sample'}-{competition}-depression-window")
+    for stream, competition in itertools.product((True, False), (None, "wta"))
 ]
 
 

@@ -169,6 +169,19 @@ def test_stdp_window_matches_trace_rule():
     assert np.all(np.diff(dw[delays > 0]) < 0) and np.all(np.diff(dw[delays < 0]) < 0)
 
 
+def test_stdp_window_with_its_own_depression_window():
+    delays = np.arange(-6, 7)
+    lr, a_plus, a_minus, decay, decay_post = 1.0, 0.005, 0.00425, 0.9, 0.95
+    dw = stdp_window(delays, A_plus=a_plus, A_minus=a_minus, learning_rate=lr,
+                     trace_decay=decay, trace_decay_post=decay_post)
+    expected = np.where(delays > 0, lr * a_plus * decay ** delays.astype(float),
+                        -lr * a_minus * decay_post ** np.abs(delays).astype(float))
+    expected[delays == 0] = lr * (a_plus - a_minus)
+    np.testing.assert_allclose(dw, expected, rtol=1e-3, atol=1e-7)
+    # depression outlasts potentiation: at 6 steps it is the larger of the two
+    assert -dw[0] > dw[-1]
+
+
 def test_stdp_window_kernels_agree():
     delays = [-3, 0, 2]
     dense = stdp_window(delays, kernel="dense", learning_rate=1.0)

@@ -58,13 +58,26 @@ def test_prose_numbers_of_the_learning_sections_come_from_the_results():
     rows = json.loads((ROOT / "benchmarks" / "results" / "learning.json").read_text())
     measured = [r["accuracy"] for r in rows] + [s for r in rows for s in r["scores"]]
     allowed = {f"{value:.{digits}f}" for value in measured for digits in (2, 3, 4)}
-    readme = _section((ROOT / "README.md").read_text(), "### Learning", "### Speed")
-    docs = _section((ROOT / "docs" / "benchmarks.rst").read_text(), "Learning\n~~~", "Throughput")
+    readme = _section((ROOT / "README.md").read_text(), "### Learning", "### Streams")
+    docs = _section((ROOT / "docs" / "benchmarks.rst").read_text(), "Learning\n~~~",
+                    "Streams\n~~~")
     guide = _section((ROOT / "docs" / "user_guide.rst").read_text(), ".. _local-fields:",
                      "Progress, interruption and state")
     assert _prose_numbers(guide)
     for where, section in (("README.md", readme), ("docs/benchmarks.rst", docs),
                            ("docs/user_guide.rst", guide)):
+        for number in _prose_numbers(section):
+            assert number in allowed, f"{where}: {number} is not in benchmarks/results"
+
+
+def test_prose_numbers_of_the_stream_sections_come_from_the_results():
+    rows = json.loads((ROOT / "benchmarks" / "results" / "streams.json").read_text())
+    measured = [p[key] for r in rows for p in r["patterns"] for key in ("hits", "false_alarms")]
+    allowed = {f"{value:.{digits}f}" for value in measured for digits in (2, 3)}
+    readme = _section((ROOT / "README.md").read_text(), "### Streams", "### Speed")
+    docs = _section((ROOT / "docs" / "benchmarks.rst").read_text(), "Streams\n~~~",
+                    "Throughput")
+    for where, section in (("README.md", readme), ("docs/benchmarks.rst", docs)):
         for number in _prose_numbers(section):
             assert number in allowed, f"{where}: {number} is not in benchmarks/results"
 

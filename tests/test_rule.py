@@ -47,7 +47,7 @@ FAST_RULE = dict(
 )
 
 EXTRA_NAMES = ("stream", "n_steps", "competition", "inhibition", "theta_plus", "theta_decay",
-               "weight_norm")
+               "weight_norm", "trace_decay_post")
 
 
 def _data(density, n_rows, seed):
@@ -122,6 +122,13 @@ EXTENSIONS = {
     "sample-plain": dict(stream=False, n_steps=4, learning_rate=0.2),
     "sample-lateral": dict(stream=False, n_steps=4, competition="lateral", inhibition=0.5,
                            theta_plus=0.02, theta_decay=0.9, learning_rate=0.5),
+    # A depression window of its own, longer and shorter than the potentiation window.
+    "depression-window-wta-norm": dict(competition="wta", theta_plus=0.2, weight_norm=0.2,
+                                       trace_decay_post=0.98, learning_rate=0.5),
+    "depression-window-plain": dict(trace_decay_post=0.7, learning_rate=0.5),
+    "sample-depression-window": dict(stream=False, n_steps=4, competition="wta",
+                                     theta_plus=0.2, weight_norm=0.2, trace_decay_post=0.8,
+                                     learning_rate=1.0),
 }
 
 

@@ -234,6 +234,40 @@ def test_events_to_partial_fit_with_checkpoint(active):
 
 
 # --------------------------------------------------------------------------
+# "auto" parameters per mode
+# --------------------------------------------------------------------------
+def test_auto_rule_values_per_mode():
+    sample = STDPTransformer(4)._resolved()
+    stream = STDPTransformer(4, stream=True)._resolved()
+    assert (sample["A_minus"], sample["trace_decay"], sample["trace_decay_post"]) == (
+        0.00525, 0.95, 0.95)
+    assert (stream["A_minus"], stream["trace_decay"], stream["trace_decay_post"]) == (
+        0.00425, 0.9, 0.95)
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_depression_window_follows_a_trace_decay_that_is_set(stream):
+    """A number for trace_decay sets both windows (the seed rule) unless trace_decay_post is set."""
+    est = STDPTransformer(4, stream=stream, trace_decay=0.8)
+    assert est._resolved()["trace_decay_post"] == 0.8
+    assert est.set_params(trace_decay_post=0.97)._resolved()["trace_decay_post"] == 0.97
+
+
+def test_post_synaptic_trace_decays_by_trace_decay_post():
+    """One output spike, then silence: the post-synaptic trace falls by trace_decay_post per bin."""
+    X = np.zeros((12, 2), np.float32)
+    X[0] = 1.0
+    params = dict(stream=True, threshold=0.5, competition=None, theta_plus=0.0,
+                  weight_norm=None, init=np.ones((1, 2)), learning_rate=0.0)
+    for decay, decay_post in ((0.9, 0.95), (0.9, 0.5), (0.7, None)):
+        extra = {} if decay_post is None else dict(trace_decay_post=decay_post)
+        est = STDPTransformer(1, trace_decay=decay, **extra, **params).fit(X)
+        expected = (decay if decay_post is None else decay_post) ** 11
+        np.testing.assert_allclose(est.trace_post_, [expected], rtol=1e-5)
+        np.testing.assert_allclose(est.trace_pre_, [decay ** 11] * 2, rtol=1e-5)
+
+
+# --------------------------------------------------------------------------
 # The hidden pattern (Masquelier, Guyonneau & Thorpe 2008), default parameters
 # --------------------------------------------------------------------------
 #: Two recordings of different size and rate (1 ms bins). Only ``stream=True``,
@@ -271,8 +305,8 @@ def test_hidden_pattern_is_found_with_default_parameters(name):
 
 
 #: The values the "auto" parameters take in sample mode.
-SAMPLE_MODE_VALUES = dict(threshold=1.0, leak=0.8, trace_decay=0.95, theta_plus=0.03,
-                          theta_decay=1.0)
+SAMPLE_MODE_VALUES = dict(threshold=1.0, leak=0.8, trace_decay=0.95, trace_decay_post=0.95,
+                          A_minus=0.00525, theta_plus=0.03, theta_decay=1.0)
 
 
 def test_sparse_stream_needs_the_stream_defaults():

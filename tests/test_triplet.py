@@ -29,9 +29,12 @@ CASES = {
                                  threshold=6.0,
                                  competition="lateral", inhibition=0.5, theta_plus=0.02,
                                  theta_decay=0.9),
+    "stream-depression-window": dict(stream=True, n_rows=2048, learning_rate=1.0,
+                                     competition="wta", theta_plus=0.2, weight_norm=0.2,
+                                     trace_decay_post=0.98),
 }
 REFERENCE_NAMES = ("stream", "n_steps", "competition", "inhibition", "theta_plus",
-                   "theta_decay", "weight_norm", "learning_rate")
+                   "theta_decay", "weight_norm", "learning_rate", "trace_decay_post")
 
 
 def _data(n_rows, seed=11):
