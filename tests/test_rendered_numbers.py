@@ -140,7 +140,8 @@ def test_prose_numbers_of_the_user_guide_come_from_the_results():
     allowed = {f"{v:.{digits}f}" for v in values for digits in (2, 3, 4)}
     allowed |= {f"{100 * v:.{digits}f}%" for v in values for digits in (0, 1)}
     text = (ROOT / "docs" / "user_guide.rst").read_text()
-    sections = [_section(text, "Competition at read-out", "Homeostasis: "),
+    sections = [_section(text, ".. _read-out:", "In both modes ``transform``"),
+                _section(text, "Competition at read-out", "Homeostasis: "),
                 _section(text, "**Silent neurons.**", "**Learning speed.**"),
                 _section(text, ".. _local-fields:", "Progress, interruption and state")]
     found = 0
