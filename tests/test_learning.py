@@ -7,7 +7,6 @@ X / 16, ``train_test_split(test_size=0.3, random_state=0, stratify=y)``.
 import copy
 
 import numpy as np
-import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
