@@ -150,3 +150,28 @@ def test_prose_numbers_of_the_user_guide_come_from_the_results():
             found += 1
             assert number in allowed, f"docs/user_guide.rst: {number} is not in benchmarks/results"
     assert found
+
+
+def test_prose_numbers_of_the_conv_section_come_from_the_results():
+    """Accuracies ("0.9903"), and fit times should it quote one ("41 s"), in the conv section.
+
+    The figures come from ``benchmarks/conv_tuning.py`` (the tuning splits) or
+    ``benchmarks/learning.py`` (the protocol). Parameter values are written as
+    inline literals (theta_decay=0.999 between double backquotes) and are
+    skipped; the published results the section cites are percentages ("98.4%").
+    """
+    results = ROOT / "benchmarks" / "results"
+    rows = json.loads((results / "conv_tuning.json").read_text())["rows"]
+    rows += json.loads((results / "learning.json").read_text())
+    accuracies = [r["accuracy"] for r in rows] + [s for r in rows for s in r["scores"]]
+    allowed = {f"{v:.{digits}f}" for v in accuracies for digits in (2, 3, 4)}
+    seconds = {f"{r['fit_s']:.{digits}f} s" for r in rows for digits in (0, 1)}
+    section = _section((ROOT / "docs" / "user_guide.rst").read_text(), ".. _conv-features:",
+                       "The layer in a BrainPy network")
+    prose = re.sub(r"``[^`]*``", "````", section)
+    numbers = _prose_numbers(prose)
+    assert numbers
+    for number in numbers:
+        assert number in allowed, f"docs/user_guide.rst: {number} is not in benchmarks/results"
+    for number in re.findall(r"(?<![\d.])\d+(?:\.\d)? s\b", prose):
+        assert number in seconds, f"docs/user_guide.rst: {number} is not in benchmarks/results"

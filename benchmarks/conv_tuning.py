@@ -1,0 +1,119 @@
+"""The defaults of ``ConvSTDPTransformer``, measured on tuning splits.
+
+The user guide's section on the convolutional layer explains each default
+of :class:`sk_stdp.ConvSTDPTransformer` with the accuracy of the default
+pipeline::
+
+    Pipeline([("stdp", ConvSTDPTransformer(image_shape=..., random_state=...)),
+              ("clf", LogisticRegression())])
+
+against the same pipeline with one parameter changed. This script measures
+those figures and writes them to ``benchmarks/results/conv_tuning.json``;
+``tests/test_rendered_numbers.py`` checks that the section quotes only
+numbers found there (or in ``learning.json``).
+
+The splits exclude the images on which ``learning.py`` reports:
+
+* MNIST: the 10,000-image test set, X / 255; train on images 0-5,999,
+  validate on 6,000-7,999 (the protocol's test images, 8,000-9,999, are not
+  read); ``random_state=0``.
+* digits: ``load_digits``, X / 16, ``train_test_split(test_size=0.3,
+  random_state=0, stratify=y)`` as in ``learning.py``; its training part is
+  split again 70/30 (stratified, ``random_state=0``); the figures are means
+  over ``random_state`` 0-2 of the layer.
+
+Each row holds the data set, the changed parameters (``{}`` for the
+defaults), the validation accuracy (mean and per seed) and the mean fit
+time in seconds (on two shared CPU cores an MNIST fit takes 10-40 s, the
+whole run about ten minutes; the times vary with the load of the machine).
+
+Run::
+
+    python benchmarks/conv_tuning.py --mnist path/to/mnist \
+        --json benchmarks/results/conv_tuning.json
+    python benchmarks/conv_tuning.py            # digits only, no file
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+from learning import load_mnist
+from sklearn.datasets import load_digits
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import Pipeline
+
+from sk_stdp import ConvSTDPTransformer
+
+# One parameter changed from the defaults per row; {} is the defaults.
+VARIANTS = {
+    "mnist": [{}, {"pyramid": False}, {"kernel_size": 3}, {"pooling": 3}, {"pooling": 5},
+              {"theta_decay": 0.999}, {"theta_decay": 0.99}, {"theta_plus": 0.03},
+              {"theta_plus": 0.3}, {"standardize": False}, {"n_filters": 96},
+              {"learning_rate": 0.5}],
+    "digits": [{}, {"pyramid": False}, {"kernel_size": 5}, {"pooling": 3},
+               {"pooling": 2}, {"theta_decay": 0.999}, {"theta_plus": 0.03},
+               {"theta_plus": 0.2}, {"standardize": False}, {"learning_rate": 0.5}],
+}
+
+
+def mnist_split(source: str):
+    X, y = load_mnist(source)
+    return X[:6000], y[:6000], X[6000:8000], y[6000:8000]
+
+
+def digits_split():
+    X, y = load_digits(return_X_y=True)
+    Xtr, _, ytr, _ = train_test_split(X / 16.0, y, test_size=0.3, random_state=0,
+                                      stratify=y)
+    Xfit, Xval, yfit, yval = train_test_split(Xtr, ytr, test_size=0.3, random_state=0,
+                                              stratify=ytr)
+    return Xfit, yfit, Xval, yval
+
+
+def evaluate(name, split, side, seeds) -> list[dict]:
+    Xtr, ytr, Xval, yval = split
+    rows = []
+    for params in VARIANTS[name]:
+        scores, times = [], []
+        for seed in seeds:
+            pipe = Pipeline([
+                ("stdp", ConvSTDPTransformer(image_shape=(side, side), random_state=seed,
+                                             **params)),
+                ("clf", LogisticRegression()),
+            ])
+            started = time.perf_counter()
+            pipe.fit(Xtr, ytr)
+            times.append(time.perf_counter() - started)
+            scores.append(float(pipe.score(Xval, yval)))
+        row = dict(dataset=name, params=params, seeds=list(seeds), scores=scores,
+                   accuracy=float(np.mean(scores)), fit_s=float(np.mean(times)))
+        rows.append(row)
+        print(f"{name:<7} {json.dumps(params):<26} accuracy {row['accuracy']:.4f}  "
+              f"fit {row['fit_s']:6.1f} s   scores {np.round(scores, 4).tolist()}",
+              flush=True)
+    return rows
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--mnist", metavar="DIR|openml",
+                        help="folder with the MNIST t10k IDX gzip files, or 'openml' "
+                             "(without it, digits only)")
+    parser.add_argument("--json", metavar="FILE", help="write the rows as JSON")
+    args = parser.parse_args(argv)
+    rows = evaluate("digits", digits_split(), 8, seeds=(0, 1, 2))
+    if args.mnist:
+        rows += evaluate("mnist", mnist_split(args.mnist), 28, seeds=(0,))
+    if args.json:
+        Path(args.json).write_text(json.dumps(dict(date=time.strftime("%Y-%m-%d"),
+                                                   rows=rows), indent=2))
+
+
+if __name__ == "__main__":
+    main()
