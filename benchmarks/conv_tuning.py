@@ -42,7 +42,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from learning import load_mnist
+from learning import fit_and_score, load_mnist
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
@@ -80,17 +80,14 @@ def evaluate(name, split, side, seeds) -> list[dict]:
     Xtr, ytr, Xval, yval = split
     rows = []
     for params in VARIANTS[name]:
-        scores, times = [], []
-        for seed in seeds:
-            pipe = Pipeline([
+        def make_model(seed, params=params):
+            return Pipeline([
                 ("stdp", ConvSTDPTransformer(image_shape=(side, side), random_state=seed,
                                              **params)),
                 ("clf", LogisticRegression()),
             ])
-            started = time.perf_counter()
-            pipe.fit(Xtr, ytr)
-            times.append(time.perf_counter() - started)
-            scores.append(float(pipe.score(Xval, yval)))
+
+        scores, times = fit_and_score(make_model, seeds, Xtr, ytr, Xval, yval)
         row = dict(dataset=name, params=params, seeds=list(seeds), scores=scores,
                    accuracy=float(np.mean(scores)), fit_s=float(np.mean(times)))
         rows.append(row)

@@ -118,18 +118,25 @@ def pipelines(dataset: str, n_components: int, seed: int) -> dict[str, Pipeline]
     }
 
 
+def fit_and_score(make_model, seeds, Xtr, ytr, Xte, yte) -> tuple[list[float], list[float]]:
+    """Test accuracy and fit seconds of ``make_model(seed)`` for each seed."""
+    scores, times = [], []
+    for seed in seeds:
+        model = make_model(seed)
+        started = time.perf_counter()
+        model.fit(Xtr, ytr)
+        times.append(time.perf_counter() - started)
+        scores.append(float(model.score(Xte, yte)))
+    return scores, times
+
+
 def evaluate(name, Xtr, ytr, Xte, yte, n_components, seeds, methods) -> list[dict]:
     rows = []
     for method in methods:
         # Raw-pixel LogisticRegression is deterministic: one seed is enough.
         method_seeds = seeds[:1] if method == "pixels" else seeds
-        scores, times = [], []
-        for seed in method_seeds:
-            model = pipelines(name, n_components, seed)[method]
-            started = time.perf_counter()
-            model.fit(Xtr, ytr)
-            times.append(time.perf_counter() - started)
-            scores.append(model.score(Xte, yte))
+        scores, times = fit_and_score(lambda seed, m=method: pipelines(name, n_components, seed)[m],
+                                      method_seeds, Xtr, ytr, Xte, yte)
         size = {"pixels": None, "conv": 64, "rbm": 100 if name == "digits" else n_components}
         row = dict(dataset=name, method=method, n_components=size.get(method, n_components),
                    seeds=list(method_seeds), scores=scores,
