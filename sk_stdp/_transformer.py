@@ -604,8 +604,9 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         if self.weight_norm is not None and self.weight_norm >= self.w_max:
             warnings.warn(
                 f"weight_norm={self.weight_norm} (the mean weight after normalisation) is not "
-                f"below w_max={self.w_max}: normalisation sets every weight to w_max and all "
-                "neurons become identical. Use a weight_norm well below w_max.",
+                f"below w_max={self.w_max}: that mean cannot be reached, normalisation pushes "
+                "the weights to w_max and the neurons become alike (identical once every "
+                "weight is there). Use a weight_norm well below w_max.",
                 UserWarning, stacklevel=4,
             )
         weights = np.clip(weights, self.w_min, self.w_max).T.astype(np.float32)  # input-major

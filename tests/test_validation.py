@@ -254,8 +254,13 @@ def test_useless_layers_warn():
     with pytest.warns(UserWarning, match="at or below w_min"):
         STDPTransformer(3, init=-np.ones((3, 5)), max_iter=1).fit(X)
     with pytest.warns(UserWarning, match="weight_norm=1.5"):
-        est = STDPTransformer(3, weight_norm=1.5, max_iter=1, learning_rate=0.0).fit(X)
-    assert np.all(est.components_ == est.w_max)  # what the warning is about
+        est = STDPTransformer(
+            3, weight_norm=1.5, max_iter=1, learning_rate=0.0, random_state=0
+        ).fit(X)
+    # What the warning is about: the mean weight stays short of the target and
+    # most weights sit at w_max.
+    assert np.all(est.components_.mean(axis=1) < 1.5)
+    assert np.mean(est.components_ == est.w_max) >= 0.8
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         STDPTransformer(3, max_iter=1).fit(X)  # the defaults do not warn
