@@ -50,6 +50,7 @@ class STDPLayer(bp.DynamicalSystem):
         # Running input statistics of relative thresholds (stream mode, threshold="auto").
         self.drive = bm.Variable(jnp.asarray(state.neuron.drive))
         self.drive_weight = bm.Variable(jnp.asarray(state.neuron.drive_weight))
+        self.input_rate = bm.Variable(jnp.asarray(state.neuron.input_rate))
         self._rule_state = type(state.plasticity)
         rest = dyn.rest(jax.tree_util.tree_map(jnp.asarray, state))
         self.traces = (
@@ -69,7 +70,8 @@ class STDPLayer(bp.DynamicalSystem):
     def update(self, x):
         x = jnp.asarray(x, jnp.float32)
         neuron = neurons.NeuronState(v=self.V.value, theta=self.theta.value,
-                                     drive=self.drive.value, drive_weight=self.drive_weight.value)
+                                     drive=self.drive.value, drive_weight=self.drive_weight.value,
+                                     input_rate=self.input_rate.value)
         if self.plastic:
             plasticity = self._rule_state(**{n: t.value for n, t in self.traces.items()})
             state = dyn.LayerState(weights=self.weights.value, neuron=neuron,
@@ -81,13 +83,15 @@ class STDPLayer(bp.DynamicalSystem):
             self.weights.value, self.theta.value = state.weights, state.neuron.theta
             self.drive.value = state.neuron.drive
             self.drive_weight.value = state.neuron.drive_weight
+            self.input_rate.value = state.neuron.input_rate
             for name, trace in self.traces.items():
                 trace.value = getattr(state.plasticity, name)
             v = state.neuron.v
         else:
-            threshold = neurons.thresholds(neuron, self._params.neuron, self._config.adaptive)
-            v, spikes = neurons.fire(neuron.v, threshold, x @ self.weights.value,
-                                     self._params.neuron, self._config.competition)
+            lif = dyn.neuron_params(neuron, self._params.neuron, self._config)
+            threshold = neurons.thresholds(neuron, lif, self._config.adaptive)
+            v, spikes = neurons.fire(neuron.v, threshold, x @ self.weights.value, lif,
+                                     self._config.competition)
         self.V.value = v
         self.spike.value = spikes
         return spikes

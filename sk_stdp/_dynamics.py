@@ -67,6 +67,7 @@ class Config(NamedTuple):
     normalize: bool
     post_chunk: int  # spiking neurons the event kernel updates per inner iteration
     adaptive: bool = False  # thresholds relative to the running mean input (_neurons.thresholds)
+    calibrated_leak: bool = False  # leak that follows the input rate (_neurons.membrane_leak)
     rule: str = "pair"  # a key of _rules.RULES
     homeostasis: str = "additive"  # a key of _neurons.HOMEOSTASIS
 
@@ -142,16 +143,26 @@ def apply_change(
 # --------------------------------------------------------------------------
 # One time step, two kernels
 # --------------------------------------------------------------------------
+def neuron_params(
+    neuron: neurons.NeuronState, params: neurons.LIFParams, config: Config
+) -> neurons.LIFParams:
+    """The neuron's parameters with the leak in use (:func:`_neurons.membrane_leak`)."""
+    if not config.calibrated_leak:
+        return params
+    return params._replace(leak=neurons.membrane_leak(neuron, params, True))
+
+
 def _neuron_step(
-    state: LayerState, current: Array, params: Params, config: Config
+    state: LayerState, current: Array, n_input: Array, params: Params, config: Config
 ) -> tuple[neurons.NeuronState, Array]:
     neuron = state.neuron
-    threshold = neurons.thresholds(neuron, params.neuron, config.adaptive)
-    v, spikes = neurons.fire(neuron.v, threshold, current, params.neuron, config.competition)
+    lif = neuron_params(neuron, params.neuron, config)
+    threshold = neurons.thresholds(neuron, lif, config.adaptive)
+    v, spikes = neurons.fire(neuron.v, threshold, current, lif, config.competition)
     adapt = neurons.HOMEOSTASIS[config.homeostasis].update
     neuron = neuron._replace(v=v, theta=adapt(neuron.theta, spikes, params.homeostasis))
-    if config.adaptive:
-        neuron = neurons.track_drive(neuron, current, params.neuron)
+    if config.adaptive or config.calibrated_leak:
+        neuron = neurons.track_drive(neuron, current, n_input, lif)
     return neuron, spikes
 
 
@@ -159,7 +170,7 @@ def dense_step(
     state: LayerState, x: Array, params: Params, config: Config
 ) -> tuple[LayerState, Array]:
     """One step touching every weight. ``x`` is the dense input, shape (n_features,)."""
-    neuron, spikes = _neuron_step(state, x @ state.weights, params, config)
+    neuron, spikes = _neuron_step(state, x @ state.weights, jnp.sum(x), params, config)
     plasticity, change = RULES[config.rule].update(state.plasticity, x, spikes, params.rule)
     weights = apply_change(
         state.weights, change.ltp_pre, change.ltp_post, x, change.ltd_post, params.bounds
@@ -184,7 +195,7 @@ def event_step(
     x = jnp.zeros(n_features, value.dtype).at[index].add(value, mode="drop")
 
     rows = state.weights.at[index].get(mode="fill", fill_value=0.0)
-    neuron, spikes = _neuron_step(state, value @ rows, params, config)
+    neuron, spikes = _neuron_step(state, value @ rows, jnp.sum(value), params, config)
     plasticity, change = RULES[config.rule].update(state.plasticity, x, spikes, params.rule)
 
     # Rows of the active inputs, every column: depression, and potentiation

@@ -3,8 +3,9 @@
 Like the plasticity rules, the neuron is pure functions over explicit
 NamedTuple state. :func:`fire` integrates one step's input current and emits
 spikes against given effective thresholds (:func:`thresholds`: absolute, or
-relative to the running mean input tracked by :func:`track_drive`); read-out
-uses it alone, with the thresholds frozen. Homeostasis then moves the
+relative to the running mean input tracked by :func:`track_drive`), with a
+leak that is fixed or follows the input rate (:func:`membrane_leak`); read-out
+uses it alone, with the thresholds and the leak frozen. Homeostasis then moves the
 threshold offsets (learning only). Homeostasis rules are registered by
 name in :data:`HOMEOSTASIS`: each has its parameter type (fields named as the
 estimator's parameters) and an ``update(theta, spikes, params) -> theta``.
@@ -29,6 +30,7 @@ class LIFParams(NamedTuple):
     relative_threshold: Array
     threshold_noise: Array
     stat_decay: Array
+    membrane_spikes: Array
     w_max: Array
 
 
@@ -37,11 +39,37 @@ class NeuronState(NamedTuple):
     theta: Array  # (n_neurons,) adaptive threshold offsets
     drive: Array  # () running mean of the input current, averaged over the neurons
     drive_weight: Array  # () total weight of that running mean so far (1 - stat_decay**t)
+    input_rate: Array  # () running mean of the input per step, summed over the inputs
+
+
+#: The largest leak :func:`membrane_leak` calibrates to (a 100-step membrane).
+MAX_CALIBRATED_LEAK = 0.99
 
 
 def init(n_neurons: int) -> NeuronState:
     return NeuronState(v=jnp.zeros(n_neurons), theta=jnp.zeros(n_neurons),
-                       drive=jnp.zeros(()), drive_weight=jnp.zeros(()))
+                       drive=jnp.zeros(()), drive_weight=jnp.zeros(()),
+                       input_rate=jnp.zeros(()))
+
+
+def membrane_leak(state: NeuronState, params: LIFParams, calibrated: bool) -> Array:
+    """The leak factor of the membranes.
+
+    Fixed: ``leak``. Calibrated: the membrane time constant ``1 / (1 - leak)``
+    is the number of steps in which the layer receives ``membrane_spikes``
+    input spikes on average (the running mean input per step of
+    :func:`track_drive`), so that sparse input is integrated over longer
+    stretches; ``leak`` is then the smallest value (the shortest time
+    constant) and :data:`MAX_CALIBRATED_LEAK` the largest. Before any input
+    has been seen it is ``leak``.
+    """
+    if not calibrated:
+        return params.leak
+    seen = state.drive_weight > 0
+    per_step = jnp.where(seen, state.input_rate / jnp.where(seen, state.drive_weight, 1), 0)
+    calibrated_leak = jnp.clip(1 - per_step / params.membrane_spikes, params.leak,
+                               MAX_CALIBRATED_LEAK)
+    return jnp.where(seen, calibrated_leak, params.leak)
 
 
 def thresholds(state: NeuronState, params: LIFParams, relative: bool) -> Array:
@@ -52,25 +80,37 @@ def thresholds(state: NeuronState, params: LIFParams, relative: bool) -> Array:
     (the running mean of the input current over ``1 - leak``), plus
     ``threshold_noise`` Poisson standard deviations of it, plus ``threshold``
     as a floor. It follows the input's scale (channel count, rates) but not
-    what any one neuron has learned.
+    what any one neuron has learned. Before any input has been seen (the
+    first step of a stream) there is no mean to be relative to, and no
+    neuron fires: the threshold is infinite.
     """
     if not relative:
         return params.threshold + state.theta
-    seen = jnp.maximum(state.drive_weight, jnp.finfo(state.drive.dtype).tiny)
-    mean_potential = state.drive / seen / jnp.maximum(1 - params.leak, 1e-3)
+    seen = state.drive_weight > 0
+    mean_drive = jnp.where(seen, state.drive / jnp.where(seen, state.drive_weight, 1), 0)
+    mean_potential = mean_drive / jnp.maximum(1 - params.leak, 1e-3)
     # Poisson-like input fluctuates by about sqrt(w_max * mean): the second term
     # keeps few-spike coincidences under the threshold when the input is sparse.
     noise = jnp.sqrt(jnp.maximum(params.w_max, 0.0) * mean_potential)
     scaled = (params.relative_threshold + state.theta) * mean_potential
-    return scaled + params.threshold_noise * noise + params.threshold
+    threshold = scaled + params.threshold_noise * noise + params.threshold
+    return jnp.where(seen, threshold, jnp.inf)
 
 
-def track_drive(state: NeuronState, current: Array, params: LIFParams) -> NeuronState:
-    """Running mean of the input current (averaged over neurons), bias-corrected by its weight."""
+def track_drive(
+    state: NeuronState, current: Array, n_input: Array, params: LIFParams
+) -> NeuronState:
+    """Running means of the input current (averaged over neurons) and of the input.
+
+    ``n_input`` is the step's input summed over the inputs (its spike count
+    for 0/1 input). Both means share one weight, by which they are
+    bias-corrected when read.
+    """
     d = params.stat_decay
     return state._replace(
         drive=d * state.drive + (1 - d) * jnp.mean(current),
         drive_weight=d * state.drive_weight + (1 - d),
+        input_rate=d * state.input_rate + (1 - d) * n_input,
     )
 
 

@@ -126,8 +126,11 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         Extra margin of a relative threshold, in standard deviations of
         Poisson input of mean ``V`` (stream mode, ``threshold="auto"``).
     threshold_window : int, default=10000
-        Bins over which the running mean input of a relative threshold is
-        averaged (10 s of 1 ms bins).
+        Bins over which the running mean input of a relative threshold (and
+        of a calibrated leak) is averaged (10 s of 1 ms bins).
+    membrane_spikes : float, default=35.0
+        Input spikes a membrane time constant holds on average, in stream
+        mode with ``leak="auto"`` and ``threshold="auto"`` (see ``leak``).
     v_reset : float, default=0.0
         Membrane potential after a spike.
     leak : float or "auto", default="auto"
@@ -135,7 +138,16 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         ``"auto"``: 0.8 in sample mode, where it makes the spike count follow
         the match between input and weights closely; 0.9 in stream mode (a
         membrane time constant of 10 bins, which integrates the coincident
-        spikes of a pattern at 1 ms bins).
+        spikes of a pattern at 1 ms bins). In stream mode with
+        ``threshold="auto"`` too, the leak follows the input: the time
+        constant ``1 / (1 - leak)`` is the number of bins in which the layer
+        receives ``membrane_spikes`` input spikes (the running mean over
+        about ``threshold_window`` bins), at least 10 bins and at most 100
+        (leak from 0.9 to 0.99). Input of fewer than 3.5 spikes per bin is so
+        integrated over longer stretches, where 10 bins would hold too few
+        spikes to tell a pattern from chance coincidences; denser input keeps
+        0.9. The leak in use is frozen in :meth:`transform` like the
+        thresholds, and read from ``leak_``.
     trace_decay : float or "auto", default="auto"
         Factor applied to the pre-synaptic trace each step (and to the
         post-synaptic one unless ``trace_decay_post`` is set): the
@@ -273,6 +285,10 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         Post-synaptic traces (stream mode state).
     kernel_ : str
         The kernel in use: ``"numba"``, ``"dense"`` or ``"event"``.
+    leak_ : float
+        The leak in use: ``leak`` resolved for the mode, or the value
+        calibrated to the input so far (stream mode, ``leak="auto"`` and
+        ``threshold="auto"``).
     n_iter_ : int
         Passes over the data completed by the last :meth:`fit`.
     n_samples_seen_ : int
@@ -310,6 +326,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         "relative_threshold": [Interval(Real, 0, None, closed="left")],
         "threshold_window": [Interval(Integral, 1, None, closed="left")],
         "threshold_noise": [Interval(Real, 0, None, closed="left")],
+        "membrane_spikes": [Interval(Real, 0, None, closed="neither")],
         "v_reset": [Interval(Real, None, None, closed="neither")],
         "leak": [Interval(Real, 0, 1, closed="both"), StrOptions({"auto"})],
         "trace_decay": [Interval(Real, 0, 1, closed="both"), StrOptions({"auto"})],
@@ -349,6 +366,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         relative_threshold: float = 1.0,
         threshold_noise: float = 0.5,
         threshold_window: int = 10_000,
+        membrane_spikes: float = 35.0,
         v_reset: float = 0.0,
         leak: float | str = "auto",
         trace_decay: float | str = "auto",
@@ -384,6 +402,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         self.relative_threshold = relative_threshold
         self.threshold_noise = threshold_noise
         self.threshold_window = threshold_window
+        self.membrane_spikes = membrane_spikes
         self.v_reset = v_reset
         self.leak = leak
         self.trace_decay = trace_decay
@@ -428,6 +447,12 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     @property
     def v_(self) -> np.ndarray:
         return np.array(self._numpy_state().neuron.v)
+
+    @property
+    def leak_(self) -> float:
+        state = self._numpy_state()
+        params = self._params(self.n_features_in_).neuron
+        return float(neurons.membrane_leak(state.neuron, params, self._calibrated_leak()))
 
     @property
     def trace_pre_(self) -> np.ndarray:
@@ -483,6 +508,10 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
     def _adaptive(self) -> bool:
         return self.stream and self.threshold == "auto"
+
+    def _calibrated_leak(self) -> bool:
+        """Whether the leak follows the input rate (see ``leak``)."""
+        return self._adaptive() and _is_auto(self.leak)
 
     def _check_rule(self) -> None:
         for name in ("n_neurons", "n_steps", "max_iter"):
@@ -578,6 +607,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             kernel=self.kernel_,
             normalize=self.weight_norm is not None,
             adaptive=self._adaptive(),
+            calibrated_leak=self._calibrated_leak(),
             post_chunk=min(self._n_fitted_neurons(), 8),
             rule=self.rule,
         )
@@ -954,6 +984,8 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         params = self._params(X.shape[1])
         weights = jnp.asarray(self._state.weights)
         neuron = jax.tree_util.tree_map(jnp.asarray, self._state.neuron)
+        # The leak in use, frozen like the thresholds.
+        params = params._replace(neuron=dyn.neuron_params(neuron, params.neuron, self._config()))
         threshold = neurons.thresholds(neuron, params.neuron, self._adaptive())
         n_neurons = self._n_fitted_neurons()
         out = np.empty((X.shape[0], n_neurons), np.float32)

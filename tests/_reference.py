@@ -54,11 +54,23 @@ def run(
     A3_plus=0.0,
     trace_decay_slow=0.0,
     trace_decay_post=None,
+    relative=None,
 ):
     """Run the rule over the rows of ``X`` from rest with initial weights ``W0``.
 
     ``W0`` has the estimator's ``components_`` layout (n_neurons, n_features).
     ``trace_decay_post`` is the post-synaptic trace's decay (None: ``trace_decay``).
+    ``relative``: None for fixed thresholds, or a dict with ``relative_threshold``,
+    ``threshold_noise``, ``threshold_window`` and ``membrane_spikes`` (None: a
+    fixed leak) for the stream-mode thresholds of ``threshold="auto"``: each
+    step fires against ``(relative_threshold + theta) * V + threshold_noise *
+    sqrt(w_max * V) + threshold``, ``V`` the running mean input current
+    (averaged over the neurons, over about ``threshold_window`` steps,
+    corrected for its start from zero) divided by ``1 - leak``; with
+    ``membrane_spikes``, the leak of each step is ``1 - r / membrane_spikes``
+    within ``[leak, 0.99]``, ``r`` the running mean input per step (summed
+    over the inputs). Both means are those of the steps before; on the first
+    step, with no mean yet, no neuron fires (and the leak is ``leak``).
     Returns a dict with the final ``weights`` (same layout), ``theta``, ``v``,
     ``trace_pre``, ``trace_post``, ``trace_slow`` (triplet rule; zeros for the
     pair rule) and the total ``spikes`` per neuron.
@@ -87,12 +99,38 @@ def run(
     trace_post = np.zeros(n_neurons, f)
     slow = np.zeros(n_neurons, f)
     spikes_total = np.zeros(n_neurons, np.int64)
+    if relative is not None:
+        rel, noise = f(relative["relative_threshold"]), f(relative["threshold_noise"])
+        stat = f(1.0 - 1.0 / relative["threshold_window"])
+        spikes_per_tau = relative.get("membrane_spikes")
+        spikes_per_tau = None if spikes_per_tau is None else f(spikes_per_tau)
+    means = dict(current=f(0), rate=f(0), weight=f(0))
+    leaks = []  # the leak of each step
+
+    def leak_now():
+        if relative is None or spikes_per_tau is None or means["weight"] == 0:
+            return leak
+        per_step = means["rate"] / means["weight"]
+        return f(min(max(f(1) - per_step / spikes_per_tau, leak), f(0.99)))
 
     def step(x):
         nonlocal W, theta, v, trace_pre, trace_post, slow
         trace_pre = td * trace_pre + x
-        v = leak * v + W @ x
-        margin = v - (thr + theta)
+        current = W @ x
+        step_leak, threshold_now = leak_now(), thr + theta
+        if relative is not None:
+            if means["weight"] == 0:  # the first step: nothing to be relative to
+                threshold_now = np.full(n_neurons, np.inf, f)
+            else:
+                V = means["current"] / means["weight"] / max(f(1) - step_leak, f(1e-3))
+                threshold_now = ((rel + theta) * V + noise * np.sqrt(max(w_max, f(0)) * V)
+                                 + thr).astype(f)
+            means["current"] = stat * means["current"] + (f(1) - stat) * f(current.mean())
+            means["rate"] = stat * means["rate"] + (f(1) - stat) * f(x.sum())
+            means["weight"] = stat * means["weight"] + (f(1) - stat)
+        leaks.append(step_leak)
+        v = step_leak * v + current
+        margin = v - threshold_now
         crossed = margin >= 0
         if competition == "wta":
             winner = int(np.argmax(margin))
@@ -146,6 +184,8 @@ def run(
         trace_post=trace_post,
         trace_slow=slow,
         spikes=spikes_total,
+        leaks=np.array(leaks, f),
+        leak=leak_now(),
     )
 
 

@@ -268,6 +268,101 @@ def test_post_synaptic_trace_decays_by_trace_decay_post():
 
 
 # --------------------------------------------------------------------------
+# Relative thresholds and the calibrated leak, against the numpy reference
+# --------------------------------------------------------------------------
+#: Stream-mode values set explicitly, so that only threshold and leak are "auto".
+RELATIVE_RULE = dict(stream=True, A_plus=0.005, A_minus=0.00425, learning_rate=1.0,
+                     trace_decay=0.9, trace_decay_post=0.95, theta_plus=0.05,
+                     theta_decay=0.999, weight_norm=0.2, threshold_window=200,
+                     random_state=0)
+
+
+def _relative_run(reference, X, kernel, competition, **params):
+    rng = np.random.default_rng(2)
+    W0 = rng.uniform(0.0, 1.0, (8, X.shape[1]))
+    est = STDPTransformer(8, init=W0, kernel=kernel, competition=competition,
+                          **RELATIVE_RULE, **params).fit(X)
+    leak = params.get("leak", "auto")
+    expected = reference.run(
+        X, W0, A_plus=0.005, A_minus=0.00425, learning_rate=1.0, w_min=0.0, w_max=1.0,
+        threshold=1e-3, v_reset=0.0, leak=0.9 if leak == "auto" else leak, trace_decay=0.9,
+        trace_decay_post=0.95, competition=competition, theta_plus=0.05, theta_decay=0.999,
+        weight_norm=0.2, relative=dict(relative_threshold=1.0, threshold_noise=0.5,
+                                       threshold_window=200,
+                                       membrane_spikes=35.0 if leak == "auto" else None))
+    return est, expected
+
+
+@pytest.mark.parametrize("kernel", ["dense", "event"])
+@pytest.mark.parametrize("competition", [None, "wta"])
+@pytest.mark.parametrize("density", [0.02, 0.3])
+def test_relative_thresholds_and_calibrated_leak_match_numpy(reference, kernel, competition,
+                                                             density):
+    """threshold="auto" and leak="auto" in stream mode: the same weights, thresholds and
+    leak as the reference. Sparse input (1.3 spikes per bin from 64 inputs) lengthens
+    the membrane time constant to about 35 / 1.3 bins; dense input (19 per bin) keeps
+    the floor of 0.9, exactly."""
+    rng = np.random.default_rng(int(density * 100))
+    X = (rng.random((2048, 64)) < density).astype(np.float32)
+    est, expected = _relative_run(reference, X, kernel, competition)
+    assert est.kernel_ == kernel
+    assert expected["spikes"].sum() >= 10  # the neurons fired
+    np.testing.assert_allclose(est.components_, expected["weights"], rtol=0, atol=1e-5)
+    np.testing.assert_allclose(est.theta_, expected["theta"], rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(est.v_, expected["v"], rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(est.leak_, expected["leak"], rtol=1e-6)
+    rate = X[-200:].sum(axis=1).mean()
+    if density < 0.1:
+        np.testing.assert_allclose(est.leak_, 1 - rate / 35.0, atol=0.01)
+        assert est.leak_ > 0.94
+        # The leak followed the input from the first bins on: it varied, within its range.
+        assert expected["leaks"].min() >= np.float32(0.9)
+        assert np.ptp(expected["leaks"][100:]) > 0
+    else:
+        assert est.leak_ == np.float32(0.9) and np.all(expected["leaks"] == np.float32(0.9))
+
+
+def test_relative_thresholds_with_a_fixed_leak_match_numpy(reference):
+    """A leak that is set is used as it is: no calibration, the relative threshold alone."""
+    X = (np.random.default_rng(3).random((2048, 64)) < 0.02).astype(np.float32)
+    est, expected = _relative_run(reference, X, "event", "wta", leak=0.85)
+    assert expected["spikes"].sum() >= 10
+    np.testing.assert_allclose(est.components_, expected["weights"], rtol=0, atol=1e-5)
+    np.testing.assert_allclose(est.theta_, expected["theta"], rtol=1e-5, atol=1e-5)
+    assert est.leak_ == np.float32(0.85) and np.all(expected["leaks"] == np.float32(0.85))
+
+
+def test_transform_freezes_the_calibrated_leak():
+    """transform reads with the leak reached, as if it had been set to that number;
+    the leak only counts where it is calibrated (stream mode, threshold="auto")."""
+    rng = np.random.default_rng(4)
+    X = (rng.random((2048, 64)) < 0.02).astype(np.float32)
+    est = STDPTransformer(8, stream=True, random_state=0).fit(X)
+    assert est.leak_ > 0.94
+    out = est.transform(X[:500])
+    assert out.sum() > 0
+    fixed = est.leak_
+    est.set_params(leak=fixed)
+    assert est.leak_ == np.float32(fixed)
+    np.testing.assert_array_equal(est.transform(X[:500]), out)
+    # With a number for the threshold, or in sample mode, "auto" is the fixed value.
+    assert STDPTransformer(8, stream=True, threshold=0.5).fit(X).leak_ == np.float32(0.9)
+    assert STDPTransformer(8).fit(X[:64]).leak_ == np.float32(0.8)
+
+
+def test_calibrated_leak_is_the_same_for_any_chunking():
+    """The leak follows a running mean, not the first chunk: partial_fit over any chunks
+    equals one fit."""
+    X = (np.random.default_rng(5).random((600, 64)) < 0.02).astype(np.float32)
+    whole = STDPTransformer(8, stream=True, random_state=0).fit(X)
+    parts = STDPTransformer(8, stream=True, random_state=0)
+    for rows in _splits(len(X), seed=5):
+        parts.partial_fit(X[rows])
+    _assert_same_state(whole, parts)
+    assert whole.leak_ == parts.leak_ and whole.leak_ > 0.94
+
+
+# --------------------------------------------------------------------------
 # The hidden pattern (Masquelier, Guyonneau & Thorpe 2008), default parameters
 # --------------------------------------------------------------------------
 #: Two recordings of different size and rate (1 ms bins). Only ``stream=True``,
