@@ -399,6 +399,22 @@ def test_hidden_pattern_is_found_with_default_parameters(name):
     assert false_alarms <= 2.0
 
 
+#: Under one input spike per bin, a 100-bin pattern (the sparsest row of benchmarks/streams.py).
+SPARSE_LONG = dict(n_channels=100, rate=(2.0, 16.0), pattern_bins=100, pattern_channels=0.6)
+
+
+def test_sparse_long_pattern_needs_the_calibrated_leak():
+    """The membrane that follows the input rate sums enough of a sparse pattern to keep
+    false alarms under the bar; the 10-bin membrane of dense input (leak=0.9) catches
+    the pattern too, but fires on chance coincidences outside it."""
+    hits, false_alarms = _detect(SPARSE_LONG, seed=1)
+    print(f"\ncalibrated leak: hit rate {hits:.3f}, false alarms {false_alarms:.2f}")
+    assert hits >= 0.9 and false_alarms <= 2.0
+    hits, false_alarms = _detect(SPARSE_LONG, seed=1, leak=0.9)
+    print(f"leak=0.9: hit rate {hits:.3f}, false alarms {false_alarms:.2f}")
+    assert false_alarms > 2.0
+
+
 #: The values the "auto" parameters take in sample mode.
 SAMPLE_MODE_VALUES = dict(threshold=1.0, leak=0.8, trace_decay=0.95, trace_decay_post=0.95,
                           A_minus=0.00525, theta_plus=0.03, theta_decay=1.0)
