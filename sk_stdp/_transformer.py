@@ -32,7 +32,9 @@ from ._rules import RULES
 #: stream mode the threshold is relative to the input (see ``relative_threshold``);
 #: its absolute part is then only a small floor, so that silence never fires.
 #: ``trace_decay_post`` takes its own stream value only when ``trace_decay`` is
-#: "auto" too; otherwise it is ``trace_decay`` (see ``_mode_value``).
+#: "auto" too; otherwise it is ``trace_decay`` (see ``_mode_value``). The stream
+#: value of ``leak`` is the shortest membrane time constant: with ``threshold``
+#: "auto" too, the leak follows the input rate from there (``_neurons.membrane_leak``).
 AUTO = {
     "A_minus": (0.00525, 0.00425),
     "threshold": (1.0, 1e-3),
@@ -143,7 +145,8 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         constant ``1 / (1 - leak)`` is the number of bins in which the layer
         receives ``membrane_spikes`` input spikes (the running mean over
         about ``threshold_window`` bins), at least 10 bins and at most 100
-        (leak from 0.9 to 0.99). Input of fewer than 3.5 spikes per bin is so
+        (leak from 0.9 to 0.99). With the default ``membrane_spikes``, input
+        of fewer than 3.5 spikes per bin is so
         integrated over longer stretches, where 10 bins would hold too few
         spikes to tell a pattern from chance coincidences; denser input keeps
         0.9. The leak in use is frozen in :meth:`transform` like the
