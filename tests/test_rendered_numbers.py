@@ -175,3 +175,22 @@ def test_prose_numbers_of_the_conv_section_come_from_the_results():
         assert number in allowed, f"docs/user_guide.rst: {number} is not in benchmarks/results"
     for number in re.findall(r"(?<![\d.])\d+(?:\.\d)? s\b", prose):
         assert number in seconds, f"docs/user_guide.rst: {number} is not in benchmarks/results"
+
+
+def test_prose_numbers_of_the_amplitude_balance_come_from_the_tuning_results():
+    """Accuracies in the guide's paragraph on the balance of ``A_minus`` and ``A_plus``.
+
+    They come from ``benchmarks/onelayer_tuning.py`` (the tuning splits);
+    parameter values are inline literals and are skipped.
+    """
+    rows = json.loads((ROOT / "benchmarks" / "results" / "onelayer_tuning.json").read_text()
+                      )["rows"]
+    accuracies = [r["accuracy"] for r in rows] + [s for r in rows for s in r["scores"]]
+    allowed = {f"{v:.{digits}f}" for v in accuracies for digits in (2, 3, 4)}
+    section = _section((ROOT / "docs" / "user_guide.rst").read_text(),
+                       "**Balance of the amplitudes.**", "**Timing window.**")
+    numbers = _prose_numbers(re.sub(r"``[^`]*``", "````", section))
+    assert numbers
+    for number in numbers:
+        assert number in allowed, f"docs/user_guide.rst: {number} is not in benchmarks/results"
+
