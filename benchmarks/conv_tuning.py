@@ -77,7 +77,6 @@ def digits_split():
 
 
 def evaluate(name, split, side, seeds) -> list[dict]:
-    Xtr, ytr, Xval, yval = split
     rows = []
     for params in VARIANTS[name]:
         def make_model(seed, params=params):
@@ -87,14 +86,19 @@ def evaluate(name, split, side, seeds) -> list[dict]:
                 ("clf", LogisticRegression()),
             ])
 
-        scores, times = fit_and_score(make_model, seeds, Xtr, ytr, Xval, yval)
-        row = dict(dataset=name, params=params, seeds=list(seeds), scores=scores,
-                   accuracy=float(np.mean(scores)), fit_s=float(np.mean(times)))
-        rows.append(row)
-        print(f"{name:<7} {json.dumps(params):<26} accuracy {row['accuracy']:.4f}  "
-              f"fit {row['fit_s']:6.1f} s   scores {np.round(scores, 4).tolist()}",
-              flush=True)
+        rows.append(score_variant(name, params, make_model, seeds, split))
     return rows
+
+
+def score_variant(name, params, make_model, seeds, split) -> dict:
+    """One tuning row: validation accuracy of ``make_model(seed)`` over the seeds, printed."""
+    Xtr, ytr, Xval, yval = split
+    scores, times = fit_and_score(make_model, seeds, Xtr, ytr, Xval, yval)
+    row = dict(dataset=name, params=params, seeds=list(seeds), scores=scores,
+               accuracy=float(np.mean(scores)), fit_s=float(np.mean(times)))
+    print(f"{name:<7} {json.dumps(params):<40} accuracy {row['accuracy']:.4f}  "
+          f"fit {row['fit_s']:6.1f} s   scores {np.round(scores, 4).tolist()}", flush=True)
+    return row
 
 
 def main(argv=None) -> None:

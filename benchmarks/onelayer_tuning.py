@@ -43,9 +43,7 @@ import json
 import time
 from pathlib import Path
 
-import numpy as np
-from conv_tuning import digits_split, mnist_split
-from learning import fit_and_score
+from conv_tuning import digits_split, mnist_split, score_variant
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
@@ -71,7 +69,6 @@ MNIST_SEEDS = [{}, {"A_minus": 0.005}, {"max_iter": 4}]
 
 
 def evaluate(name, split, variants, seeds_of) -> list[dict]:
-    Xtr, ytr, Xval, yval = split
     rows = []
     for params in variants:
         def make_model(seed, params=params):
@@ -80,14 +77,7 @@ def evaluate(name, split, variants, seeds_of) -> list[dict]:
                 return Pipeline([clf])
             return Pipeline([("stdp", STDPTransformer(400, random_state=seed, **params)), clf])
 
-        seeds = seeds_of(params)
-        scores, times = fit_and_score(make_model, seeds, Xtr, ytr, Xval, yval)
-        row = dict(dataset=name, params=params, seeds=list(seeds), scores=scores,
-                   accuracy=float(np.mean(scores)), fit_s=float(np.mean(times)))
-        rows.append(row)
-        print(f"{name:<7} {json.dumps(params):<50} accuracy {row['accuracy']:.4f}  "
-              f"fit {row['fit_s']:6.1f} s   scores {np.round(scores, 4).tolist()}",
-              flush=True)
+        rows.append(score_variant(name, params, make_model, seeds_of(params), split))
     return rows
 
 
