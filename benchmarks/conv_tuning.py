@@ -101,19 +101,30 @@ def score_variant(name, params, make_model, seeds, split) -> dict:
     return row
 
 
-def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def run_tuning(argv, description, digits_rows, mnist_rows) -> None:
+    """The command line of the tuning scripts: the digits rows always, the MNIST
+    rows with ``--mnist DIR``, all of them written to ``--json FILE``.
+
+    ``digits_rows(split)`` and ``mnist_rows(split)`` return the rows of a split.
+    """
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--mnist", metavar="DIR|openml",
                         help="folder with the MNIST t10k IDX gzip files, or 'openml' "
                              "(without it, digits only)")
     parser.add_argument("--json", metavar="FILE", help="write the rows as JSON")
     args = parser.parse_args(argv)
-    rows = evaluate("digits", digits_split(), 8, seeds=(0, 1, 2))
+    rows = digits_rows(digits_split())
     if args.mnist:
-        rows += evaluate("mnist", mnist_split(args.mnist), 28, seeds=(0,))
+        rows += mnist_rows(mnist_split(args.mnist))
     if args.json:
         Path(args.json).write_text(json.dumps(dict(date=time.strftime("%Y-%m-%d"),
                                                    rows=rows), indent=2))
+
+
+def main(argv=None) -> None:
+    run_tuning(argv, __doc__.split("\n\n")[0],
+               lambda split: evaluate("digits", split, 8, seeds=(0, 1, 2)),
+               lambda split: evaluate("mnist", split, 28, seeds=(0,)))
 
 
 if __name__ == "__main__":

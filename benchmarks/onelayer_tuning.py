@@ -38,12 +38,7 @@ Run::
 
 from __future__ import annotations
 
-import argparse
-import json
-import time
-from pathlib import Path
-
-from conv_tuning import digits_split, mnist_split, score_variant
+from conv_tuning import run_tuning, score_variant
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
@@ -82,19 +77,11 @@ def evaluate(name, split, variants, seeds_of) -> list[dict]:
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--mnist", metavar="DIR|openml",
-                        help="folder with the MNIST t10k IDX gzip files, or 'openml' "
-                             "(without it, digits only)")
-    parser.add_argument("--json", metavar="FILE", help="write the rows as JSON")
-    args = parser.parse_args(argv)
-    rows = evaluate("digits", digits_split(), VARIANTS["digits"], lambda params: (0, 1, 2))
-    if args.mnist:
-        rows += evaluate("mnist", mnist_split(args.mnist), VARIANTS["mnist"],
-                         lambda params: (0, 1, 2) if params in MNIST_SEEDS else (0,))
-    if args.json:
-        Path(args.json).write_text(json.dumps(dict(date=time.strftime("%Y-%m-%d"),
-                                                   rows=rows), indent=2))
+    run_tuning(argv, __doc__.split("\n\n")[0],
+               lambda split: evaluate("digits", split, VARIANTS["digits"],
+                                      lambda params: (0, 1, 2)),
+               lambda split: evaluate("mnist", split, VARIANTS["mnist"],
+                                      lambda params: (0, 1, 2) if params in MNIST_SEEDS else (0,)))
 
 
 if __name__ == "__main__":
