@@ -7,9 +7,14 @@ computed here and written to ``benchmarks/results/guide.json``;
 found there.
 
 * ``readout``: the MNIST protocol of ``learning.py``, the default layer of
-  400 neurons read out by its learning neurons (``readout="lif"``) and by
-  the default rate-coding read-out, each followed by the benchmark's
+  400 neurons read out by its learning neurons (``readout="lif"``), by
+  rate-coding twins (``readout="rate"``) and by the default cosine read-out
+  (``readout="cosine"``), each followed by the benchmark's
   ``LogisticRegression``.
+* ``small_layer_readout``: a layer of 32 neurons after one pass over 512
+  digits (``n_steps`` 10 and 20), read out by ``readout="rate"`` and
+  ``readout="cosine"``: accuracy of ``LogisticRegression`` on 256 other
+  digits and the share of counts at their maximum, ``n_steps``.
 * ``readout_competition``: the digits protocol of ``learning.py`` (seeds
   0-2), the default pipeline with and without ``transform_competition``.
 * ``silent_rows``: the MNIST protocol of ``learning.py`` with small layers
@@ -46,12 +51,32 @@ def readout(X, y) -> dict:
     Xtr, ytr, Xte, yte = X[:8000], y[:8000], X[8000:], y[8000:]
     stdp = STDPTransformer(400, random_state=0).fit(Xtr)
     scores = {}
-    for name in ("lif", "rate"):
+    for name in ("lif", "rate", "cosine"):
         layer = copy.deepcopy(stdp).set_params(readout=name)
         clf = LogisticRegression(max_iter=1000).fit(layer.transform(Xtr), ytr)
         scores[name] = clf.score(layer.transform(Xte), yte)
     print(scores, flush=True)
     return scores
+
+
+def small_layer_readout() -> list[dict]:
+    """A small layer after one short pass: 32 neurons, 512 digits, by read-out and ``n_steps``."""
+    X, y = load_digits(return_X_y=True)
+    order = np.random.default_rng(0).permutation(len(X))
+    X, y = X[order] / 16.0, y[order]
+    Xtr, ytr, Xte, yte = X[:512], y[:512], X[1024:1280], y[1024:1280]
+    rows = []
+    for n_steps in (10, 20):
+        layer = STDPTransformer(32, max_iter=1, n_steps=n_steps, random_state=0).fit(Xtr)
+        for name in ("rate", "cosine"):
+            layer.set_params(readout=name)
+            features = layer.transform(Xtr)
+            clf = LogisticRegression(max_iter=1000).fit(features, ytr)
+            rows.append(dict(n_steps=n_steps, readout=name,
+                             saturated_share=float(np.mean(features == n_steps)),
+                             accuracy=clf.score(layer.transform(Xte), yte)))
+            print(rows[-1], flush=True)
+    return rows
 
 
 def readout_competition(seeds=(0, 1, 2)) -> list[dict]:
@@ -103,6 +128,7 @@ def main(argv=None) -> None:
     X, y = load_mnist(args.mnist)
     results = dict(date=time.strftime("%Y-%m-%d"),
                    readout=readout(X, y),
+                   small_layer_readout=small_layer_readout(),
                    readout_competition=readout_competition(),
                    silent_rows=silent_rows(X, y),
                    quadrant_silent_rows=quadrant_silent_rows(X))

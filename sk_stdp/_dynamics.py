@@ -342,14 +342,26 @@ def respond_samples(
     ``readout="lif"`` counts the spikes of the learning neuron itself;
     ``readout="rate"`` those of its rate-coding twin (``_neurons.fire_rate``),
     whose input is reduced by ``inhibition`` times the mean input current of
-    the layer (no competition).
+    the layer (no competition); ``readout="cosine"`` those of the same twin
+    with its input current divided by the norms of the row and of the
+    neuron's weights (divisive normalisation: the current of the direct code
+    is the cosine similarity of row and prototype).
 
     Rows are independent, so the batch is vectorised: one matrix product per
     step (or one for the whole presentation with the direct code).
     """
     n_rows = rows.shape[0]
+    if readout == "cosine":
+        tiny = jnp.finfo(jnp.float32).tiny
+        row_norms = jnp.maximum(jnp.sqrt(jnp.sum(rows * rows, axis=1)), tiny)
+        weight_norms = jnp.maximum(jnp.sqrt(jnp.sum(weights * weights, axis=0)), tiny)
+        scale = 1 / (row_norms[:, None] * weight_norms[None, :])
+    else:
+        scale = None
     constant_current = rows @ weights if encoding == "direct" else None
-    if readout == "rate":
+    if constant_current is not None and scale is not None:
+        constant_current = constant_current * scale
+    if readout in ("rate", "cosine"):
         def fire(v, current):
             current = current - inhibition * jnp.mean(current)
             return neurons.fire_rate(v, threshold, current)
@@ -360,6 +372,8 @@ def respond_samples(
         v, counts = carry
         if constant_current is None:
             current = _encode_all(rows, seed, row_ids, t, encoding) @ weights
+            if scale is not None:
+                current = current * scale
         else:
             current = constant_current
         v, spikes = jax.vmap(fire)(v, current)

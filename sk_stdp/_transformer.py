@@ -207,7 +207,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         (the default), every neuron counts its own spikes against its frozen
         weights and threshold, a graded similarity to each learned prototype
         that a linear classifier reads far better.
-    readout : {"auto", "rate", "lif"}, default="auto"
+    readout : {"auto", "cosine", "rate", "lif"}, default="auto"
         The neurons whose spikes :meth:`transform` and :meth:`predict`
         count, in sample mode. ``"lif"``: the learning neurons themselves
         (leak, reset to ``v_reset``); their count saturates after a few
@@ -218,12 +218,24 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         current (feedforward inhibition): a neuron's count grows in
         proportion to how much better its prototype matches the sample
         than the average prototype does, in ``n_steps`` levels.
-        ``"auto"``: ``"rate"`` in sample mode without
+        ``"cosine"``: the same twins with divisive normalisation of their
+        input: each neuron's current is divided by the norm of the sample
+        and by that of its weights, so that it is the cosine similarity
+        between the sample and the prototype, and the twins fire at
+        ``readout_threshold`` instead of the learned thresholds. The count
+        then depends on the shape of the match, not on the sample's
+        intensity or on how often the neuron won during learning.
+        ``"auto"``: ``"cosine"`` in sample mode without
         ``transform_competition``, ``"lif"`` otherwise (in stream mode the
         output is the learning neurons' spikes).
-    readout_inhibition : float, default=0.5
+    readout_inhibition : float or "auto", default="auto"
         Share of the layer's mean input current subtracted from each
-        neuron's input in the ``"rate"`` read-out.
+        neuron's input in the ``"cosine"`` and ``"rate"`` read-outs.
+        ``"auto"``: 0.8 for ``"cosine"``, 0.5 for ``"rate"``.
+    readout_threshold : float, default=0.2
+        Firing threshold of the ``"cosine"`` read-out's twins, in units of
+        cosine similarity: a neuron whose similarity exceeds the inhibition
+        by ``readout_threshold`` fires at every step.
     theta_plus : float or "auto", default="auto"
         Rise of a neuron's adaptive threshold at each of its spikes
         (homeostasis: neurons that win often become harder to excite, so
@@ -343,8 +355,9 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         "competition": [StrOptions({"wta", "lateral"}), None],
         "inhibition": [Interval(Real, 0, None, closed="left")],
         "transform_competition": ["boolean"],
-        "readout": [StrOptions({"auto", "rate", "lif"})],
-        "readout_inhibition": [Interval(Real, 0, None, closed="left")],
+        "readout": [StrOptions({"auto", "cosine", "rate", "lif"})],
+        "readout_inhibition": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
+        "readout_threshold": [Interval(Real, 0, None, closed="neither")],
         "theta_plus": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
         "theta_decay": [Interval(Real, 0, 1, closed="both"), StrOptions({"auto"})],
         "weight_norm": [Interval(Real, 0, None, closed="neither"), None],
@@ -384,7 +397,8 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         inhibition: float = 1.0,
         transform_competition: bool = False,
         readout: str = "auto",
-        readout_inhibition: float = 0.5,
+        readout_inhibition: float | str = "auto",
+        readout_threshold: float = 0.2,
         theta_plus: float | str = "auto",
         theta_decay: float | str = "auto",
         weight_norm: float | None = 0.1,
@@ -421,6 +435,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         self.transform_competition = transform_competition
         self.readout = readout
         self.readout_inhibition = readout_inhibition
+        self.readout_threshold = readout_threshold
         self.theta_plus = theta_plus
         self.theta_decay = theta_decay
         self.weight_norm = weight_norm
@@ -507,7 +522,13 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         """The read-out neuron, ``"auto"`` resolved (see ``readout``)."""
         if self.readout != "auto":
             return self.readout
-        return "lif" if self.stream or self.transform_competition else "rate"
+        return "lif" if self.stream or self.transform_competition else "cosine"
+
+    def _readout_inhibition(self) -> float:
+        """``readout_inhibition``, ``"auto"`` resolved for the read-out."""
+        if not _is_auto(self.readout_inhibition):
+            return float(self.readout_inhibition)
+        return 0.8 if self._readout() == "cosine" else 0.5
 
     def _adaptive(self) -> bool:
         return self.stream and self.threshold == "auto"
@@ -529,10 +550,11 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 )
         if self.w_min > self.w_max:
             raise ValueError(f"w_min={self.w_min} must not exceed w_max={self.w_max}.")
-        if self.readout == "rate" and (self.stream or self.transform_competition):
+        if self.readout in ("cosine", "rate") and (self.stream or self.transform_competition):
             raise ValueError(
-                "readout='rate' reads out independent samples without competition; it "
-                "cannot be used with stream=True or transform_competition=True."
+                f"readout={self.readout!r} reads out independent samples without "
+                "competition; it cannot be used with stream=True or "
+                "transform_competition=True."
             )
 
     def _number_names(self) -> tuple[str, ...]:
@@ -997,6 +1019,8 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         v = jnp.zeros(n_neurons, jnp.float32)
         competition = self.competition if self.transform_competition else None
         readout = self._readout()
+        if readout == "cosine" and not self.stream:
+            threshold = jnp.full(n_neurons, self.readout_threshold, jnp.float32)
         for start, stop in block_sizes(X.shape[0]):
             rows = to_dense(X[start:stop])
             if self.stream:
@@ -1008,7 +1032,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 spikes = dyn.respond_samples(
                     weights, threshold, rows, row_seeds(rows), params, np.uint32(self._seed),
                     competition=competition, encoding=self.encoding, n_steps=self.n_steps,
-                    readout=readout, inhibition=np.float32(self.readout_inhibition),
+                    readout=readout, inhibition=np.float32(self._readout_inhibition()),
                 )
             out[start:stop] = np.asarray(spikes)
         return out

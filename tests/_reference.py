@@ -190,7 +190,7 @@ def run(
 
 
 def respond(X, W, theta, *, threshold, v_reset, leak, stream, n_steps=1, competition=None,
-            inhibition=1.0, readout="lif", readout_inhibition=0.5):
+            inhibition=1.0, readout="lif", readout_inhibition=0.5, readout_threshold=0.2):
     """Read-out with frozen weights ``W`` (n_neurons, n_features) and thresholds ``theta``.
 
     Sample mode (``stream=False``): each row presented for ``n_steps`` steps
@@ -199,7 +199,9 @@ def respond(X, W, theta, *, threshold, v_reset, leak, stream, n_steps=1, competi
     spikes of each step. Thresholds do not adapt and weights do not learn.
     ``readout="rate"`` (sample mode, no competition): neurons without leak
     whose input is ``W @ x`` less ``readout_inhibition`` times its mean over
-    the neurons, reset by subtracting their threshold.
+    the neurons, reset by subtracting their threshold. ``readout="cosine"``:
+    the same neurons with ``W @ x`` divided by the norms of ``x`` and of each
+    neuron's weights, and ``readout_threshold`` as their threshold.
     """
     f = np.float32
     X = np.asarray(X, dtype=f)
@@ -208,12 +210,18 @@ def respond(X, W, theta, *, threshold, v_reset, leak, stream, n_steps=1, competi
     theta = np.asarray(theta, dtype=f)
     n_neurons = W.shape[0]
 
+    weight_norms = np.sqrt((W * W).sum(axis=1, dtype=f))
+
     def step(v, x):
-        if readout == "rate":
+        if readout in ("rate", "cosine"):
             current = W @ x
+            fire_at = thr + theta
+            if readout == "cosine":
+                current = current / (np.sqrt((x * x).sum(dtype=f)) * weight_norms)
+                fire_at = np.full(n_neurons, readout_threshold, f)
             v = v + (current - f(readout_inhibition) * current.mean(dtype=f))
-            crossed = v >= thr + theta
-            return np.where(crossed, v - (thr + theta), v).astype(f), crossed.astype(f)
+            crossed = v >= fire_at
+            return np.where(crossed, v - fire_at, v).astype(f), crossed.astype(f)
         v = leak * v + W @ x
         margin = v - (thr + theta)
         crossed = margin >= 0

@@ -30,8 +30,8 @@ CASES = [
     for kernel in ("dense", "event")
     for encoding, graded in (("direct", True), ("direct", False), ("poisson", False))
     for competition in (None, "wta", "lateral")
-    # The rate read-out is the sample-mode default without read-out competition.
-    for readout in (("rate", "lif") if not (stream or competition) else ("lif",))
+    # The cosine read-out is the sample-mode default without read-out competition.
+    for readout in (("cosine", "rate", "lif") if not (stream or competition) else ("lif",))
 ]
 
 
@@ -46,7 +46,8 @@ def test_transform_matches_numpy(reference, stream, encoding, kernel, graded, co
         theta_plus=0.2, weight_norm=0.3, learning_rate=1.0,
         competition=competition or "wta", transform_competition=competition is not None,
         inhibition=0.4, max_iter=2, shuffle=False, random_state=0,
-        readout="auto" if readout == "rate" else readout, readout_inhibition=0.3,
+        readout="auto" if readout == "cosine" else readout, readout_inhibition=0.3,
+        readout_threshold=0.05,
     ).fit(X)
     assert est.theta_.max() > 0.3  # thresholds learned: the read-out must use them
     X_new = _data(1, graded)
@@ -54,8 +55,24 @@ def test_transform_matches_numpy(reference, stream, encoding, kernel, graded, co
         X_new, est.components_, est.theta_, threshold=est.threshold, v_reset=est.v_reset,
         leak=est.leak, stream=stream, n_steps=est.n_steps, competition=competition,
         inhibition=est.inhibition, readout=readout, readout_inhibition=est.readout_inhibition,
+        readout_threshold=est.readout_threshold,
     )
     assert expected.sum() > 20 and np.any(expected == 0)
     out = est.transform(X_new)
     np.testing.assert_array_equal(out, expected)
     np.testing.assert_array_equal(est.predict(X_new), (expected > 0).astype(np.float32))
+
+
+def test_cosine_readout_depends_on_the_shape_of_a_row_not_its_intensity():
+    X = _data(0, graded=True)
+    est = STDPTransformer(N_OUT, n_steps=10, theta_plus=0.2, random_state=0).fit(X)
+    X_new = _data(1, graded=True)
+    out = est.transform(X_new)
+    assert out.sum() > 20 and np.any(out == 0) and np.any((out > 0) & (out < 10))
+    # Doubling a row doubles both the currents and the row's norm.
+    np.testing.assert_array_equal(est.transform(2 * X_new), out)
+    # The unnormalised rate read-out does see the intensity.
+    rate = est.set_params(readout="rate")
+    assert not np.array_equal(rate.transform(2 * X_new), rate.transform(X_new))
+    # An all-zero row gives no spikes.
+    assert est.set_params(readout="cosine").transform(np.zeros((1, N_IN))).sum() == 0
