@@ -264,3 +264,13 @@ def test_useless_layers_warn():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         STDPTransformer(3, max_iter=1).fit(X)  # the defaults do not warn
+
+
+@pytest.mark.parametrize("readout", ["cosine", "rate"])
+@pytest.mark.parametrize("setting", [{"stream": True}, {"transform_competition": True}])
+def test_sample_readouts_reject_streams_and_readout_competition(readout, setting):
+    X = np.random.default_rng(0).random((10, 5))
+    with pytest.raises(ValueError, match=f"readout='{readout}'"):
+        STDPTransformer(4, readout=readout, random_state=0, **setting).fit(X)
+    # With "auto" the same settings read out by the learning neurons.
+    assert STDPTransformer(4, random_state=0, **setting).fit(X).transform(X).shape == (10, 4)
