@@ -19,13 +19,10 @@ Run::
 
 from __future__ import annotations
 
-import argparse
 import json
-import time
-from pathlib import Path
 
 import numpy as np
-from conv_tuning import digits_split, mnist_split
+from conv_tuning import run_tuning
 from sklearn.linear_model import LogisticRegression
 
 from sk_stdp import STDPTransformer
@@ -54,26 +51,18 @@ def evaluate(name: str, split, seeds=(0, 1, 2)) -> list[dict]:
             scores[i].append(float(clf.score(layer.transform(Xval), yval)))
             print(f"{name:<7} seed {seed} {json.dumps(params):<75} {scores[i][-1]:.4f}",
                   flush=True)
-    return [dict(dataset=name, params=params, seeds=list(seeds), scores=scores[i],
+    rows = [dict(dataset=name, params=params, seeds=list(seeds), scores=scores[i],
                  accuracy=float(np.mean(scores[i])))
             for i, params in enumerate(VARIANTS)]
+    for row in rows:
+        print(f"{name:<7} {json.dumps(row['params']):<75} {row['accuracy']:.4f}", flush=True)
+    return rows
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--mnist", metavar="DIR|openml",
-                        help="folder with the MNIST t10k IDX gzip files, or 'openml' "
-                             "(without it, digits only)")
-    parser.add_argument("--json", metavar="FILE", help="write the rows as JSON")
-    args = parser.parse_args(argv)
-    rows = evaluate("digits", digits_split())
-    if args.mnist:
-        rows += evaluate("mnist", mnist_split(args.mnist))
-    for row in rows:
-        print(f"{row['dataset']:<7} {json.dumps(row['params']):<75} {row['accuracy']:.4f}")
-    if args.json:
-        Path(args.json).write_text(json.dumps(dict(date=time.strftime("%Y-%m-%d"), rows=rows),
-                                              indent=2))
+    run_tuning(argv, __doc__.split("\n\n")[0],
+               lambda split: evaluate("digits", split),
+               lambda split: evaluate("mnist", split))
 
 
 if __name__ == "__main__":

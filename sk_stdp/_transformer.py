@@ -204,8 +204,8 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         :meth:`predict`. Competition is what makes the neurons learn
         different prototypes, but at read-out time it hides all but the best
         match: with it, a sample's features are nearly one-hot. Without it
-        (the default), every neuron counts its own spikes against its frozen
-        weights and threshold, a graded similarity to each learned prototype
+        (the default), every neuron counts its own spikes with its frozen
+        weights (see ``readout``), a graded similarity to each learned prototype
         that a linear classifier reads far better.
     readout : {"auto", "cosine", "rate", "lif"}, default="auto"
         The neurons whose spikes :meth:`transform` and :meth:`predict`

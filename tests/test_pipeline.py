@@ -19,7 +19,7 @@ def digits():
 
 
 def _pipe(**stdp):
-    stdp = dict(n_neurons=32, max_iter=1, random_state=0, **{"n_steps": 10, **stdp})
+    stdp = {"n_neurons": 32, "max_iter": 1, "n_steps": 10, "random_state": 0, **stdp}
     return Pipeline(
         [("stdp", STDPTransformer(**stdp)), ("clf", LogisticRegression(max_iter=1000))]
     )

@@ -200,5 +200,3 @@ def test_prose_numbers_of_the_amplitude_balance_come_from_the_tuning_results():
     assert numbers
     for number in numbers:
         assert number in allowed, f"docs/user_guide.rst: {number} is not in benchmarks/results"
-
-
