@@ -76,3 +76,15 @@ def test_cosine_readout_depends_on_the_shape_of_a_row_not_its_intensity():
     assert not np.array_equal(rate.transform(2 * X_new), rate.transform(X_new))
     # An all-zero row gives no spikes.
     assert est.set_params(readout="cosine").transform(np.zeros((1, N_IN))).sum() == 0
+
+
+def test_readout_inhibition_auto_resolves_per_readout():
+    X = _data(0, graded=True)
+    est = STDPTransformer(N_OUT, n_steps=10, theta_plus=0.2, random_state=0).fit(X)
+    X_new = _data(1, graded=True)
+    for readout, value in (("cosine", 0.8), ("rate", 0.5)):
+        est.set_params(readout=readout, readout_inhibition="auto")
+        auto = est.transform(X_new)
+        explicit = est.set_params(readout_inhibition=value).transform(X_new)
+        np.testing.assert_array_equal(auto, explicit)
+        assert not np.array_equal(auto, est.set_params(readout_inhibition=0.2).transform(X_new))
