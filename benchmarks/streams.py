@@ -96,11 +96,9 @@ GENERATOR_KEYS = ("n_channels", "rate", "noise_rate", "n_patterns", "pattern_bin
                   "pattern_channels", "pattern_fraction", "jitter")
 
 
-def run_case(case: dict, seed: int = 0, params: dict | None = None, quick: bool = False) -> dict:
-    """Stream one case through a default layer; scores of the neuron chosen per pattern."""
+def recordings(case: dict, seed: int = 0, quick: bool = False):
+    """The case's learning stream and its two held-out recordings (choice, test)."""
     n_patterns = case.get("n_patterns", 1)
-    n_neurons = case.get("n_neurons", max(4, 2 * n_patterns))
-    bar = MULTI_BAR if n_patterns > 1 else SINGLE_BAR
     gen = {k: case[k] for k in GENERATOR_KEYS if k in case}
     fraction = gen.get("pattern_fraction", 0.25)
     # Enough bins for the requested occurrences of each pattern.
@@ -109,8 +107,22 @@ def run_case(case: dict, seed: int = 0, params: dict | None = None, quick: bool 
     n_bins = int(min(n_occ * bins_per_occurrence, 600_000 if not quick else 150_000))
     n_bins = max(1000, n_bins // 1000 * 1000)
     train = make_pattern_stream(n_bins=n_bins, random_state=seed, **gen)
-    val = train.resample(30_000, seed + 1000)
-    test = train.resample(30_000, seed + 2000)
+    return train, train.resample(30_000, seed + 1000), train.resample(30_000, seed + 2000)
+
+
+def case_neurons(case: dict) -> int:
+    """Neurons of the case's layer: 4, or twice the number of patterns."""
+    return case.get("n_neurons", max(4, 2 * case.get("n_patterns", 1)))
+
+
+def run_case(case: dict, seed: int = 0, params: dict | None = None, quick: bool = False,
+             return_estimator: bool = False):
+    """Stream one case through a default layer; scores of the neuron chosen per pattern."""
+    n_patterns = case.get("n_patterns", 1)
+    n_neurons = case_neurons(case)
+    bar = MULTI_BAR if n_patterns > 1 else SINGLE_BAR
+    train, val, test = recordings(case, seed, quick)
+    n_bins = train.n_bins
 
     est = STDPTransformer(n_neurons, stream=True, random_state=seed, **(params or {}))
     outputs = []
@@ -144,7 +156,7 @@ def run_case(case: dict, seed: int = 0, params: dict | None = None, quick: bool 
     passed = all(r["hits"] >= bar["hits"] and r["false_alarms"] <= bar["false_alarms"]
                  for r in per_pattern)
     pattern_spikes = train.mean_pattern_spikes
-    return dict(
+    result = dict(
         name=case["name"], seed=seed, n_neurons=n_neurons, n_bins=n_bins,
         occurrences=int(len(train.onsets)), input_spikes_per_bin=float(train.rates.sum()
                                                                        + train.noise_rate
@@ -152,6 +164,7 @@ def run_case(case: dict, seed: int = 0, params: dict | None = None, quick: bool 
         pattern_spikes=pattern_spikes, limit=pattern_spikes < MIN_PATTERN_SPIKES,
         passed=passed, seconds=seconds, patterns=per_pattern,
     )
+    return (result, est) if return_estimator else result
 
 
 def table_row(result: dict) -> str:

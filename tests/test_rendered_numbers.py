@@ -76,6 +76,10 @@ def test_prose_numbers_of_the_learning_sections_come_from_the_results():
 def test_prose_numbers_of_the_stream_sections_come_from_the_results():
     rows = json.loads((ROOT / "benchmarks" / "results" / "streams.json").read_text())
     measured = [p[key] for r in rows for p in r["patterns"] for key in ("hits", "false_alarms")]
+    # What one neuron could detect, beside what it learned (benchmarks/detector_bound.py).
+    bounds = json.loads((ROOT / "benchmarks" / "results" / "detector_bound.json").read_text())
+    measured += [s for r in bounds for s in r["carrier_share"]]
+    measured += [r["detector"][key] for r in bounds for key in ("hits", "false_alarms")]
     allowed = {f"{value:.{digits}f}" for value in measured for digits in (2, 3)}
     readme = _section((ROOT / "README.md").read_text(), "### Streams", "### Speed")
     docs = _section((ROOT / "docs" / "benchmarks.rst").read_text(), "Streams\n~~~",
@@ -98,7 +102,9 @@ def test_readme_usage_prints_the_scores_its_comments_show():
         with contextlib.redirect_stdout(out):
             exec(compile(code, "README.md", "exec"), namespace)
         printed = float(out.getvalue().split()[-1])
-        assert f"{printed:.{len(shown) - 2}f}" == shown, f"README: {shown}, printed: {printed}"
+        # The comments show two decimals: the third differs between CPUs.
+        assert len(shown) == 4
+        assert abs(printed - float(shown)) <= 0.005 + 1e-9, f"README: {shown}, printed: {printed}"
 
 
 def _leaves(value):
