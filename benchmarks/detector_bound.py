@@ -74,17 +74,17 @@ def best_detector(test, weights: np.ndarray, described: list, leak: float,
     within = np.flatnonzero(false_alarms <= max_false_alarms)
     # The highest hit rate, and among those the fewest false alarms.
     k = within[np.lexsort((false_alarms[within], -hits[within]))[0]]
-    best = dict(described[k // len(THRESHOLDS)])
-    best.update(threshold=float(THRESHOLDS[k % len(THRESHOLDS)] * on_window[k // len(THRESHOLDS)]),
-                hits=float(hits[k]), false_alarms=float(false_alarms[k]))
+    which, level = divmod(k, len(THRESHOLDS))
+    best = dict(described[which])
+    best.update(threshold=float(THRESHOLDS[level] * on_window[which]), hits=float(hits[k]),
+                false_alarms=float(false_alarms[k]))
     return best
 
 
 def run_case(case: dict, seed: int = 0) -> dict:
     if case.get("n_patterns", 1) != 1:
         raise ValueError(f"{case['name']}: the window detectors are for one-pattern cases")
-    learned, est = streams.run_case(case, seed=seed, return_estimator=True)
-    train, _, test = streams.recordings(case, seed)
+    learned, est, train, test = streams.run_case(case, seed=seed, return_layer=True)
     channels, bins = train.patterns[0]
     carriers = np.unique(channels)
     components = est.components_

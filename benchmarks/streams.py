@@ -96,9 +96,16 @@ GENERATOR_KEYS = ("n_channels", "rate", "noise_rate", "n_patterns", "pattern_bin
                   "pattern_channels", "pattern_fraction", "jitter")
 
 
-def recordings(case: dict, seed: int = 0, quick: bool = False):
-    """The case's learning stream and its two held-out recordings (choice, test)."""
+def run_case(case: dict, seed: int = 0, params: dict | None = None, quick: bool = False,
+             return_layer: bool = False):
+    """Stream one case through a default layer; scores of the neuron chosen per pattern.
+
+    With ``return_layer``: ``(result, layer, train, test)``, the learned layer
+    with the recording it learned and the one it was scored on.
+    """
     n_patterns = case.get("n_patterns", 1)
+    n_neurons = case.get("n_neurons", max(4, 2 * n_patterns))
+    bar = MULTI_BAR if n_patterns > 1 else SINGLE_BAR
     gen = {k: case[k] for k in GENERATOR_KEYS if k in case}
     fraction = gen.get("pattern_fraction", 0.25)
     # Enough bins for the requested occurrences of each pattern.
@@ -107,22 +114,8 @@ def recordings(case: dict, seed: int = 0, quick: bool = False):
     n_bins = int(min(n_occ * bins_per_occurrence, 600_000 if not quick else 150_000))
     n_bins = max(1000, n_bins // 1000 * 1000)
     train = make_pattern_stream(n_bins=n_bins, random_state=seed, **gen)
-    return train, train.resample(30_000, seed + 1000), train.resample(30_000, seed + 2000)
-
-
-def case_neurons(case: dict) -> int:
-    """Neurons of the case's layer: 4, or twice the number of patterns."""
-    return case.get("n_neurons", max(4, 2 * case.get("n_patterns", 1)))
-
-
-def run_case(case: dict, seed: int = 0, params: dict | None = None, quick: bool = False,
-             return_estimator: bool = False):
-    """Stream one case through a default layer; scores of the neuron chosen per pattern."""
-    n_patterns = case.get("n_patterns", 1)
-    n_neurons = case_neurons(case)
-    bar = MULTI_BAR if n_patterns > 1 else SINGLE_BAR
-    train, val, test = recordings(case, seed, quick)
-    n_bins = train.n_bins
+    val = train.resample(30_000, seed + 1000)
+    test = train.resample(30_000, seed + 2000)
 
     est = STDPTransformer(n_neurons, stream=True, random_state=seed, **(params or {}))
     outputs = []
@@ -164,7 +157,7 @@ def run_case(case: dict, seed: int = 0, params: dict | None = None, quick: bool 
         pattern_spikes=pattern_spikes, limit=pattern_spikes < MIN_PATTERN_SPIKES,
         passed=passed, seconds=seconds, patterns=per_pattern,
     )
-    return (result, est) if return_estimator else result
+    return (result, est, train, test) if return_layer else result
 
 
 def table_row(result: dict) -> str:
