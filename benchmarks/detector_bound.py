@@ -12,10 +12,23 @@ them is a lower bound on what the neuron model allows with learned weights:
 when it meets the bar and the learned neuron does not, the shortfall is in
 the learning, not in the neuron or its weight budget.
 
+The layer does not choose its thresholds freely, though: in stream mode a
+neuron fires at ``(relative_threshold + theta) * V + threshold_noise *
+sqrt(w_max * V)`` (``V`` the mean potential under the input), and the
+homeostatic offset ``theta`` settles where it balances the neuron's own rate
+``r``: ``theta = theta_plus * r / (1 - theta_decay)``. A detector held by this
+homeostasis fires at the threshold where the two agree (its rate there read
+off the grid). So each detector is also scored at that settled threshold,
+with the layer's ``theta_plus / (1 - theta_decay)`` and with a range of other
+values of that ratio: the largest ratio at which some detector still settles
+within the bar says how strong the homeostasis may be for this recording.
+
 Reported per case: the learned neuron's hit rate and false alarms (as in
 ``streams.py``), the share of each learned neuron's weight on the channels
-that fire in the pattern, and the best detector: the highest hit rate with
-false alarms within the bar, and among those the fewest false alarms.
+that fire in the pattern, the best detector (the highest hit rate with
+false alarms within the bar, and among those the fewest false alarms), the
+best detector at the threshold the layer's homeostasis settles at, and the
+largest homeostatic ratio at which one settles within the bar.
 
     python benchmarks/detector_bound.py            # every one-pattern case (about 3 minutes)
     python benchmarks/detector_bound.py --only "300 ch"
@@ -34,7 +47,8 @@ from sk_stdp import STDPTransformer
 from sk_stdp.patterns import pattern_detection_scores
 
 WINDOWS = (2, 3, 4, 5, 6, 8, 10)
-THRESHOLDS = np.linspace(0.3, 1.2, 19)  # in units of the detector's weight on the window
+THRESHOLDS = np.linspace(0.2, 2.0, 37)  # in units of the detector's weight on the window
+RATIOS = np.arange(0.0, 301.0, 5.0)  # values of theta_plus / (1 - theta_decay) tried
 
 
 def window_detectors(channels: np.ndarray, bins: np.ndarray, pattern_bins: int,
@@ -56,29 +70,70 @@ def window_detectors(channels: np.ndarray, bins: np.ndarray, pattern_bins: int,
     return np.array(weights), described
 
 
-def best_detector(test, weights: np.ndarray, described: list, leak: float,
-                  max_false_alarms: float) -> dict:
-    """The detector and threshold with the highest hit rate within the false-alarm bar."""
+def score_detectors(test, weights: np.ndarray, described: list, leak: float) -> dict:
+    """Hit rate, false alarms and output rate of every detector at every threshold.
+
+    Arrays of shape ``(n_detectors, len(THRESHOLDS))``; ``threshold`` holds
+    the thresholds in units of potential.
+    """
     # A neuron with weights w / t and threshold 1 fires exactly when one with
     # weights w fires at threshold t: one layer scores every threshold at once.
     on_window = np.array([d["channels"] for d in described], float)
-    scales = (on_window[:, None] * THRESHOLDS[None, :]).ravel()
-    layer = np.repeat(weights, len(THRESHOLDS), axis=0) / scales[:, None]
+    thresholds = on_window[:, None] * THRESHOLDS[None, :]
+    layer = np.repeat(weights, len(THRESHOLDS), axis=0) / thresholds.ravel()[:, None]
     detector = STDPTransformer(
         layer.shape[0], stream=True, init=layer, threshold=1.0, leak=leak, learning_rate=0.0,
         weight_norm=None, w_max=float(layer.max()), theta_plus=0.0, competition=None,
     ).fit(np.zeros((1, layer.shape[1])))
-    scores = pattern_detection_scores(detector.transform(test.raster()), test.onsets,
-                                      test.pattern_bins)
-    hits, false_alarms = scores["hits"][0], scores["false_alarms"]
-    within = np.flatnonzero(false_alarms <= max_false_alarms)
-    # The highest hit rate, and among those the fewest false alarms.
-    k = within[np.lexsort((false_alarms[within], -hits[within]))[0]]
-    which, level = divmod(k, len(THRESHOLDS))
+    raster = test.raster()
+    spikes = detector.transform(raster)
+    scores = pattern_detection_scores(spikes, test.onsets, test.pattern_bins)
+    shape = thresholds.shape
+    return dict(threshold=thresholds, hits=scores["hits"][0].reshape(shape),
+                false_alarms=scores["false_alarms"].reshape(shape),
+                rate=(np.asarray(spikes.sum(0)).ravel() / raster.shape[0]).reshape(shape),
+                mean_current=np.asarray(raster @ weights.T).mean(0))
+
+
+def best_detector(scores: dict, described: list, max_false_alarms: float,
+                  level: np.ndarray | None = None) -> dict | None:
+    """The detector with the highest hit rate within the false-alarm bar (then the fewest).
+
+    Each detector at every threshold of the grid, or at ``level[d]`` (an index
+    into the grid, -1 for none) only.
+    """
+    hits, false_alarms = scores["hits"], scores["false_alarms"]
+    n_detectors, n_levels = hits.shape
+    allowed = np.ones_like(hits, bool)
+    if level is not None:
+        allowed = np.arange(n_levels)[None, :] == level[:, None]
+    within = np.flatnonzero((false_alarms <= max_false_alarms).ravel() & allowed.ravel())
+    if len(within) == 0:
+        return None
+    flat_hits, flat_false = hits.ravel()[within], false_alarms.ravel()[within]
+    k = within[np.lexsort((flat_false, -flat_hits))[0]]
+    which, at = divmod(k, n_levels)
     best = dict(described[which])
-    best.update(threshold=float(THRESHOLDS[level] * on_window[which]), hits=float(hits[k]),
-                false_alarms=float(false_alarms[k]))
+    best.update(threshold=float(scores["threshold"][which, at]), hits=float(hits.ravel()[k]),
+                false_alarms=float(false_alarms.ravel()[k]))
     return best
+
+
+def settled_levels(scores: dict, layer: STDPTransformer, leak: float, ratio: float) -> np.ndarray:
+    """Where the layer's homeostasis holds each detector: an index into the grid, or -1.
+
+    The lowest threshold of the grid at or above the layer's threshold for the
+    offset ``theta = ratio * r``, ``r`` the detector's output rate at that
+    threshold: the rate falls as the threshold rises and the threshold the
+    offset asks for falls with it, so this is where the two meet.
+    """
+    potential = scores["mean_current"] / (1 - leak)  # V, the mean potential
+    relative = layer.relative_threshold + ratio * scores["rate"]
+    asked = (relative * potential[:, None]
+             + layer.threshold_noise * np.sqrt(layer.w_max * potential[:, None])
+             + layer._mode_value("threshold"))
+    reached = scores["threshold"] >= asked
+    return np.where(reached.any(1), reached.argmax(1), -1)
 
 
 def run_case(case: dict, seed: int = 0) -> dict:
@@ -92,11 +147,24 @@ def run_case(case: dict, seed: int = 0) -> dict:
     budget = est.weight_norm * train.n_channels
     weights, described = window_detectors(channels, bins, train.pattern_bins, train.n_channels,
                                           budget, est.w_max)
-    bound = best_detector(test, weights, described, float(est.leak_),
-                          streams.SINGLE_BAR["false_alarms"])
-    return dict(name=case["name"], seed=seed, leak=float(est.leak_),
+    leak, bar = float(est.leak_), streams.SINGLE_BAR
+    scores = score_detectors(test, weights, described, leak)
+    ratio = est._mode_value("theta_plus") / (1 - est._mode_value("theta_decay"))
+
+    def settled(ratio):
+        return best_detector(scores, described, bar["false_alarms"],
+                             settled_levels(scores, est, leak, ratio))
+
+    def meets(found):
+        return found is not None and found["hits"] >= bar["hits"]
+
+    largest = [float(r) for r in RATIOS if meets(settled(r))]
+    return dict(name=case["name"], seed=seed, leak=leak,
                 learned=learned["patterns"][0], carrier_share=[float(s) for s in share],
-                carrier_fraction=float(len(carriers) / train.n_channels), detector=bound)
+                carrier_fraction=float(len(carriers) / train.n_channels),
+                detector=best_detector(scores, described, bar["false_alarms"]),
+                homeostatic_ratio=float(ratio), settled=settled(ratio),
+                largest_ratio=max(largest) if largest else None)
 
 
 def main(argv=None) -> int:
@@ -117,6 +185,11 @@ def main(argv=None) -> int:
               f"(they are {r['carrier_fraction']:.2f} of the channels); best window detector "
               f"hits {d['hits']:.3f}, {d['false_alarms']:.2f} false alarms "
               f"({d['channels']} channels of a {d['window']}-bin window)", flush=True)
+        h = r["settled"]
+        print(f"    at the threshold the homeostasis settles at (theta_plus / (1 - theta_decay) "
+              f"= {r['homeostatic_ratio']:.0f}): "
+              + (f"hits {h['hits']:.3f}, {h['false_alarms']:.2f} false alarms" if h else "none")
+              + f"; within the bar up to a ratio of {r['largest_ratio']}", flush=True)
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=1)
