@@ -44,6 +44,7 @@ import numpy as np
 import streams
 
 from sk_stdp import STDPTransformer
+from sk_stdp import _neurons as neurons
 from sk_stdp.patterns import pattern_detection_scores
 
 WINDOWS = (2, 3, 4, 5, 6, 8, 10)
@@ -103,7 +104,7 @@ def best_detector(scores: dict, described: list, max_false_alarms: float,
     into the grid, -1 for none) only.
     """
     hits, false_alarms = scores["hits"], scores["false_alarms"]
-    n_detectors, n_levels = hits.shape
+    n_levels = hits.shape[1]
     allowed = np.ones_like(hits, bool)
     if level is not None:
         allowed = np.arange(n_levels)[None, :] == level[:, None]
@@ -122,16 +123,19 @@ def best_detector(scores: dict, described: list, max_false_alarms: float,
 def settled_levels(scores: dict, layer: STDPTransformer, leak: float, ratio: float) -> np.ndarray:
     """Where the layer's homeostasis holds each detector: an index into the grid, or -1.
 
-    The lowest threshold of the grid at or above the layer's threshold for the
-    offset ``theta = ratio * r``, ``r`` the detector's output rate at that
-    threshold: the rate falls as the threshold rises and the threshold the
-    offset asks for falls with it, so this is where the two meet.
+    The lowest threshold of the grid at or above the layer's threshold
+    (``_neurons.thresholds``, with the learned leak) for the offset ``theta =
+    ratio * r``, ``r`` the detector's output rate at that threshold: the rate
+    falls as the threshold rises and the threshold the offset asks for falls
+    with it, so this is where the two meet.
     """
-    potential = scores["mean_current"] / (1 - leak)  # V, the mean potential
-    relative = layer.relative_threshold + ratio * scores["rate"]
-    asked = (relative * potential[:, None]
-             + layer.threshold_noise * np.sqrt(layer.w_max * potential[:, None])
-             + layer._mode_value("threshold"))
+    lif = layer._params(layer.n_features_in_).neuron._replace(leak=np.float32(leak))
+    # thresholds() reads only the offsets and the running mean current.
+    detector = neurons.NeuronState(
+        v=None, theta=ratio * scores["rate"], drive=scores["mean_current"][:, None],
+        drive_weight=np.float32(1.0), input_rate=None,
+    )
+    asked = np.asarray(neurons.thresholds(detector, lif, relative=True))
     reached = scores["threshold"] >= asked
     return np.where(reached.any(1), reached.argmax(1), -1)
 
