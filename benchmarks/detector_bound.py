@@ -24,10 +24,11 @@ values of that ratio: the largest ratio at which some detector still settles
 within the bar says how strong the homeostasis may be for this recording.
 
 Reported per case: the learned neuron's hit rate and false alarms (as in
-``streams.py``), the share of each learned neuron's weight on the channels
-that fire in the pattern, the best detector (the highest hit rate with
-false alarms within the bar, and among those the fewest false alarms), the
-best detector at the threshold the layer's homeostasis settles at, and the
+``streams.py``), and the same neuron's with the read-out floor switched off
+(``readout_floor=None``: the learned thresholds alone), the share of each
+learned neuron's weight on the channels that fire in the pattern, the best
+detector (the highest hit rate with false alarms within the bar, and among
+those the fewest false alarms), the best detector at the threshold the layer's homeostasis settles at, and the
 largest homeostatic ratio at which one settles within the bar.
 
     python benchmarks/detector_bound.py            # every one-pattern case (about 3 minutes)
@@ -133,11 +134,24 @@ def settled_levels(scores: dict, layer: STDPTransformer, leak: float, ratio: flo
     # thresholds() reads only the offsets and the running mean current.
     detector = neurons.NeuronState(
         v=None, theta=ratio * scores["rate"], drive=scores["mean_current"][:, None],
-        drive_weight=np.float32(1.0), input_rate=None,
+        drive_weight=np.float32(1.0), input_rate=None, input_mean=None, input_power=None,
     )
     asked = np.asarray(neurons.thresholds(detector, lif, relative=True))
     reached = scores["threshold"] >= asked
     return np.where(reached.any(1), reached.argmax(1), -1)
+
+
+def without_floor(layer, test, neuron: int) -> dict:
+    """Hit rate and false alarms of the chosen neuron read out with ``readout_floor=None``."""
+    floor = layer.readout_floor
+    layer.set_params(readout_floor=None)
+    try:
+        scores = pattern_detection_scores(layer.transform(test.raster()), test.onsets,
+                                          test.pattern_bins, test.labels)
+    finally:
+        layer.set_params(readout_floor=floor)
+    return dict(hits=float(scores["hits"][0, neuron]),
+                false_alarms=float(scores["false_alarms"][neuron]))
 
 
 def run_case(case: dict, seed: int = 0) -> dict:
@@ -164,7 +178,9 @@ def run_case(case: dict, seed: int = 0) -> dict:
 
     largest = [float(r) for r in RATIOS if meets(settled(r))]
     return dict(name=case["name"], seed=seed, leak=leak,
-                learned=learned["patterns"][0], carrier_share=[float(s) for s in share],
+                learned=learned["patterns"][0], learned_without_floor=without_floor(
+                    est, test, learned["patterns"][0]["neuron"]),
+                carrier_share=[float(s) for s in share],
                 carrier_fraction=float(len(carriers) / train.n_channels),
                 detector=best_detector(scores, described, bar["false_alarms"]),
                 homeostatic_ratio=float(ratio), settled=settled(ratio),
@@ -189,6 +205,9 @@ def main(argv=None) -> int:
               f"(they are {r['carrier_fraction']:.2f} of the channels); best window detector "
               f"hits {d['hits']:.3f}, {d['false_alarms']:.2f} false alarms "
               f"({d['channels']} channels of a {d['window']}-bin window)", flush=True)
+        u = r["learned_without_floor"]
+        print(f"    the learned neuron without the read-out floor: hits {u['hits']:.3f}, "
+              f"{u['false_alarms']:.2f} false alarms", flush=True)
         h = r["settled"]
         print(f"    at the threshold the homeostasis settles at (theta_plus / (1 - theta_decay) "
               f"= {r['homeostatic_ratio']:.0f}): "

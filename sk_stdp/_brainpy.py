@@ -25,6 +25,9 @@ class STDPLayer(bp.DynamicalSystem):
     frozen, as in :meth:`STDPTransformer.transform`; with ``plastic=True``
     they learn by the estimator's rule, homeostasis and normalisation, as in
     stream-mode :meth:`STDPTransformer.partial_fit`. The state starts at rest.
+    ``readout_floor``: with ``plastic=False``, the lowest threshold in
+    standard deviations of the noise floor (``_neurons.noise_floor``), as
+    :meth:`STDPTransformer.transform` reads; None for none.
 
     Attributes
     ----------
@@ -42,15 +45,18 @@ class STDPLayer(bp.DynamicalSystem):
     """
 
     def __init__(self, state: dyn.LayerState, params: dyn.Params, config: dyn.Config, *,
-                 plastic: bool, name: str | None = None):
+                 plastic: bool, readout_floor: float | None = None, name: str | None = None):
         super().__init__(name=name)
         self._params, self._config, self.plastic = params, config, plastic
+        self._readout_floor = readout_floor
         self.weights = bm.Variable(jnp.asarray(state.weights))
         self.theta = bm.Variable(jnp.asarray(state.neuron.theta))
         # Running input statistics of relative thresholds (stream mode, threshold="auto").
         self.drive = bm.Variable(jnp.asarray(state.neuron.drive))
         self.drive_weight = bm.Variable(jnp.asarray(state.neuron.drive_weight))
         self.input_rate = bm.Variable(jnp.asarray(state.neuron.input_rate))
+        self.input_mean = bm.Variable(jnp.asarray(state.neuron.input_mean))
+        self.input_power = bm.Variable(jnp.asarray(state.neuron.input_power))
         self._rule_state = type(state.plasticity)
         rest = dyn.rest(jax.tree_util.tree_map(jnp.asarray, state))
         self.traces = (
@@ -71,7 +77,9 @@ class STDPLayer(bp.DynamicalSystem):
         x = jnp.asarray(x, jnp.float32)
         neuron = neurons.NeuronState(v=self.V.value, theta=self.theta.value,
                                      drive=self.drive.value, drive_weight=self.drive_weight.value,
-                                     input_rate=self.input_rate.value)
+                                     input_rate=self.input_rate.value,
+                                     input_mean=self.input_mean.value,
+                                     input_power=self.input_power.value)
         if self.plastic:
             plasticity = self._rule_state(**{n: t.value for n, t in self.traces.items()})
             state = dyn.LayerState(weights=self.weights.value, neuron=neuron,
@@ -84,12 +92,17 @@ class STDPLayer(bp.DynamicalSystem):
             self.drive.value = state.neuron.drive
             self.drive_weight.value = state.neuron.drive_weight
             self.input_rate.value = state.neuron.input_rate
+            self.input_mean.value = state.neuron.input_mean
+            self.input_power.value = state.neuron.input_power
             for name, trace in self.traces.items():
                 trace.value = getattr(state.plasticity, name)
             v = state.neuron.v
         else:
             lif = dyn.neuron_params(neuron, self._params.neuron, self._config)
             threshold = neurons.thresholds(neuron, lif, self._config.adaptive)
+            if self._readout_floor is not None:  # as in STDPTransformer.transform
+                threshold = jnp.maximum(threshold, neurons.noise_floor(
+                    neuron, self.weights.value, lif, jnp.float32(self._readout_floor)))
             v, spikes = neurons.fire(neuron.v, threshold, x @ self.weights.value, lif,
                                      self._config.competition)
         self.V.value = v

@@ -104,7 +104,7 @@ def init(weights: Array, rule: str) -> LayerState:
     n_features, n_neurons = weights.shape
     return LayerState(
         weights=jnp.asarray(weights),
-        neuron=neurons.init(n_neurons),
+        neuron=neurons.init(n_neurons, n_features),
         plasticity=RULES[rule].init(n_features, n_neurons),
     )
 
@@ -153,7 +153,7 @@ def neuron_params(
 
 
 def _neuron_step(
-    state: LayerState, current: Array, n_input: Array, params: Params, config: Config
+    state: LayerState, current: Array, x: Array, params: Params, config: Config
 ) -> tuple[neurons.NeuronState, Array]:
     neuron = state.neuron
     lif = neuron_params(neuron, params.neuron, config)
@@ -162,7 +162,7 @@ def _neuron_step(
     adapt = neurons.HOMEOSTASIS[config.homeostasis].update
     neuron = neuron._replace(v=v, theta=adapt(neuron.theta, spikes, params.homeostasis))
     if config.adaptive or config.calibrated_leak:
-        neuron = neurons.track_drive(neuron, current, n_input, lif)
+        neuron = neurons.track_drive(neuron, current, x, lif)
     return neuron, spikes
 
 
@@ -170,7 +170,7 @@ def dense_step(
     state: LayerState, x: Array, params: Params, config: Config
 ) -> tuple[LayerState, Array]:
     """One step touching every weight. ``x`` is the dense input, shape (n_features,)."""
-    neuron, spikes = _neuron_step(state, x @ state.weights, jnp.sum(x), params, config)
+    neuron, spikes = _neuron_step(state, x @ state.weights, x, params, config)
     plasticity, change = RULES[config.rule].update(state.plasticity, x, spikes, params.rule)
     weights = apply_change(
         state.weights, change.ltp_pre, change.ltp_post, x, change.ltd_post, params.bounds
@@ -195,7 +195,7 @@ def event_step(
     x = jnp.zeros(n_features, value.dtype).at[index].add(value, mode="drop")
 
     rows = state.weights.at[index].get(mode="fill", fill_value=0.0)
-    neuron, spikes = _neuron_step(state, value @ rows, jnp.sum(value), params, config)
+    neuron, spikes = _neuron_step(state, value @ rows, x, params, config)
     plasticity, change = RULES[config.rule].update(state.plasticity, x, spikes, params.rule)
 
     # Rows of the active inputs, every column: depression, and potentiation

@@ -40,16 +40,19 @@ class NeuronState(NamedTuple):
     drive: Array  # () running mean of the input current, averaged over the neurons
     drive_weight: Array  # () total weight of that running mean so far (1 - stat_decay**t)
     input_rate: Array  # () running mean of the input per step, summed over the inputs
+    input_mean: Array  # (n_features,) running mean of each input per step
+    input_power: Array  # (n_features,) running mean of its square
 
 
 #: The largest leak :func:`membrane_leak` calibrates to (a 100-step membrane).
 MAX_CALIBRATED_LEAK = 0.99
 
 
-def init(n_neurons: int) -> NeuronState:
+def init(n_neurons: int, n_features: int) -> NeuronState:
     return NeuronState(v=jnp.zeros(n_neurons), theta=jnp.zeros(n_neurons),
                        drive=jnp.zeros(()), drive_weight=jnp.zeros(()),
-                       input_rate=jnp.zeros(()))
+                       input_rate=jnp.zeros(()), input_mean=jnp.zeros(n_features),
+                       input_power=jnp.zeros(n_features))
 
 
 def membrane_leak(state: NeuronState, params: LIFParams, calibrated: bool) -> Array:
@@ -97,21 +100,45 @@ def thresholds(state: NeuronState, params: LIFParams, relative: bool) -> Array:
     return jnp.where(seen, threshold, jnp.inf)
 
 
-def track_drive(
-    state: NeuronState, current: Array, n_input: Array, params: LIFParams
-) -> NeuronState:
+def track_drive(state: NeuronState, current: Array, x: Array, params: LIFParams) -> NeuronState:
     """Running means of the input current (averaged over neurons) and of the input.
 
-    ``n_input`` is the step's input summed over the inputs (its spike count
-    for 0/1 input). Both means share one weight, by which they are
-    bias-corrected when read.
+    ``x`` is the step's dense input, shape ``(n_features,)``. Tracked: the
+    summed input per step (its spike count for 0/1 input), and each input's
+    mean and mean square (for :func:`noise_floor`). All means share one
+    weight, by which they are bias-corrected when read.
     """
     d = params.stat_decay
     return state._replace(
         drive=d * state.drive + (1 - d) * jnp.mean(current),
         drive_weight=d * state.drive_weight + (1 - d),
-        input_rate=d * state.input_rate + (1 - d) * n_input,
+        input_rate=d * state.input_rate + (1 - d) * jnp.sum(x),
+        input_mean=d * state.input_mean + (1 - d) * x,
+        input_power=d * state.input_power + (1 - d) * x * x,
     )
+
+
+def noise_floor(state: NeuronState, weights: Array, params: LIFParams, z: Array) -> Array:
+    """Each neuron's potential under unstructured input, plus ``z`` standard deviations.
+
+    The null model is input in which every channel keeps its running mean and
+    variance (:func:`track_drive`) but fires independently of the others and
+    of its own past: the membrane then has mean ``m @ W / (1 - leak)`` and
+    variance ``s2 @ W**2 / (1 - leak**2)``. A repeating pattern is a
+    coincidence this model does not contain, so a read-out threshold at or
+    above this floor fires on it and rarely on chance alone, whatever the
+    channels' rates and whichever channels a neuron listens to. ``weights``
+    is input-major, shape ``(n_features, n_neurons)``. Zero before any input
+    has been seen.
+    """
+    seen = state.drive_weight > 0
+    weight = jnp.where(seen, state.drive_weight, 1)
+    mean = state.input_mean / weight
+    variance = jnp.maximum(state.input_power / weight - mean * mean, 0)
+    leak = jnp.minimum(params.leak, 1 - 1e-3)
+    potential = (mean @ weights) / (1 - leak)
+    spread = jnp.sqrt((variance @ (weights * weights)) / (1 - leak * leak))
+    return jnp.where(seen, potential + z * spread, 0)
 
 
 def rest(state: NeuronState) -> NeuronState:

@@ -236,6 +236,16 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         Firing threshold of the ``"cosine"`` read-out's twins, in units of
         cosine similarity: a neuron whose similarity exceeds the inhibition
         by ``readout_threshold`` fires at every step.
+    readout_floor : float or None, default=2.5
+        Stream mode with ``threshold="auto"``: the lowest threshold at which
+        a neuron fires in :meth:`transform` and :meth:`predict`, in standard
+        deviations above its mean potential under unstructured input, input
+        in which each channel keeps its running mean and variance but fires
+        independently (see ``readout_thresholds_``). A neuron whose learned
+        threshold is lower fires at the floor instead, which keeps chance
+        coincidences from passing for a pattern on sparse or uneven input;
+        learning is unaffected. None switches it off; ignored in other
+        configurations.
     theta_plus : float or "auto", default="auto"
         Rise of a neuron's adaptive threshold at each of its spikes
         (homeostasis: neurons that win often become harder to excite, so
@@ -294,6 +304,11 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     v_ : ndarray of shape (n_neurons,)
         Membrane potentials (stream mode: where the next row starts from;
         sample mode: always at rest).
+    readout_thresholds_ : ndarray of shape (n_neurons,)
+        The effective threshold of each neuron in :meth:`transform`: its
+        learned threshold, or ``readout_floor`` where that is higher (stream
+        mode with ``threshold="auto"``). In sample mode with the ``"cosine"``
+        read-out, ``readout_threshold``.
     trace_pre_ : ndarray of shape (n_features_in_,)
         Pre-synaptic traces (stream mode state).
     trace_post_ : ndarray of shape (n_neurons,)
@@ -358,6 +373,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         "readout": [StrOptions({"auto", "cosine", "rate", "lif"})],
         "readout_inhibition": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
         "readout_threshold": [Interval(Real, 0, None, closed="neither")],
+        "readout_floor": [Interval(Real, 0, None, closed="left"), None],
         "theta_plus": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
         "theta_decay": [Interval(Real, 0, 1, closed="both"), StrOptions({"auto"})],
         "weight_norm": [Interval(Real, 0, None, closed="neither"), None],
@@ -399,6 +415,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         readout: str = "auto",
         readout_inhibition: float | str = "auto",
         readout_threshold: float = 0.2,
+        readout_floor: float | None = 2.5,
         theta_plus: float | str = "auto",
         theta_decay: float | str = "auto",
         weight_norm: float | None = 0.1,
@@ -436,6 +453,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         self.readout = readout
         self.readout_inhibition = readout_inhibition
         self.readout_threshold = readout_threshold
+        self.readout_floor = readout_floor
         self.theta_plus = theta_plus
         self.theta_decay = theta_decay
         self.weight_norm = weight_norm
@@ -471,6 +489,12 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         state = self._numpy_state()
         params = self._params(self.n_features_in_).neuron
         return float(neurons.membrane_leak(state.neuron, params, self._calibrated_leak()))
+
+    @property
+    def readout_thresholds_(self) -> np.ndarray:
+        state = jax.tree_util.tree_map(jnp.asarray, self._numpy_state())
+        params = self._frozen_params(state.neuron)
+        return np.array(self._readout_thresholds(state.weights, state.neuron, params))
 
     @property
     def trace_pre_(self) -> np.ndarray:
@@ -529,6 +553,27 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         if not _is_auto(self.readout_inhibition):
             return float(self.readout_inhibition)
         return 0.8 if self._readout() == "cosine" else 0.5
+
+    def _readout_floor(self) -> float | None:
+        """``readout_floor`` where it applies (stream mode, ``threshold="auto"``), else None."""
+        return self.readout_floor if self._adaptive() else None
+
+    def _frozen_params(self, neuron: neurons.NeuronState) -> dyn.Params:
+        """The layer's numbers with the leak in use, frozen for read-out."""
+        params = self._params(self.n_features_in_)
+        return params._replace(neuron=dyn.neuron_params(neuron, params.neuron, self._config()))
+
+    def _readout_thresholds(self, weights, neuron: neurons.NeuronState,
+                            params: dyn.Params) -> jax.Array:
+        """Each neuron's threshold in :meth:`transform` (see ``readout_thresholds_``)."""
+        if self._readout() == "cosine" and not self.stream:
+            return jnp.full(self._n_fitted_neurons(), self.readout_threshold, jnp.float32)
+        threshold = neurons.thresholds(neuron, params.neuron, self._adaptive())
+        floor = self._readout_floor()
+        if floor is None:
+            return threshold
+        return jnp.maximum(threshold, neurons.noise_floor(neuron, weights, params.neuron,
+                                                          jnp.float32(floor)))
 
     def _adaptive(self) -> bool:
         return self.stream and self.threshold == "auto"
@@ -1006,12 +1051,10 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         """
         check_is_fitted(self, "n_features_in_")
         X = self._validate_X(X, reset=False, allow_empty=True)
-        params = self._params(X.shape[1])
         weights = jnp.asarray(self._state.weights)
         neuron = jax.tree_util.tree_map(jnp.asarray, self._state.neuron)
-        # The leak in use, frozen like the thresholds.
-        params = params._replace(neuron=dyn.neuron_params(neuron, params.neuron, self._config()))
-        threshold = neurons.thresholds(neuron, params.neuron, self._adaptive())
+        params = self._frozen_params(neuron)  # the leak in use, frozen like the thresholds
+        threshold = self._readout_thresholds(weights, neuron, params)
         n_neurons = self._n_fitted_neurons()
         out = np.empty((X.shape[0], n_neurons), np.float32)
         if X.shape[0] == 0:
@@ -1019,8 +1062,6 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         v = jnp.zeros(n_neurons, jnp.float32)
         competition = self.competition if self.transform_competition else None
         readout = self._readout()
-        if readout == "cosine" and not self.stream:
-            threshold = jnp.full(n_neurons, self.readout_threshold, jnp.float32)
         for start, stop in block_sizes(X.shape[0]):
             rows = to_dense(X[start:stop])
             if self.stream:
@@ -1080,7 +1121,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         competition = self.competition if plastic or self.transform_competition else None
         config = self._config()._replace(kernel="dense", competition=competition)
         return STDPLayer(self._state, self._params(self.n_features_in_), config,
-                         plastic=plastic)
+                         plastic=plastic, readout_floor=self._readout_floor())
 
     def predict(self, X) -> np.ndarray:
         """Binary output pattern: did each neuron fire (per sample, or per bin).

@@ -70,7 +70,11 @@ def run(
     ``membrane_spikes``, the leak of each step is ``1 - r / membrane_spikes``
     within ``[leak, 0.99]``, ``r`` the running mean input per step (summed
     over the inputs). Both means are those of the steps before; on the first
-    step, with no mean yet, no neuron fires (and the leak is ``leak``).
+    step, with no mean yet, no neuron fires (and the leak is ``leak``). With
+    ``readout_floor`` in ``relative`` (None: no floor), the returned
+    ``readout_thresholds`` are the final thresholds, each raised to at least
+    ``m @ W / (1 - leak) + readout_floor * sqrt(s2 @ W**2 / (1 - leak**2))``,
+    ``m`` and ``s2`` the running mean and variance of each input.
     Returns a dict with the final ``weights`` (same layout), ``theta``, ``v``,
     ``trace_pre``, ``trace_post``, ``trace_slow`` (triplet rule; zeros for the
     pair rule) and the total ``spikes`` per neuron.
@@ -104,7 +108,8 @@ def run(
         stat = f(1.0 - 1.0 / relative["threshold_window"])
         spikes_per_tau = relative.get("membrane_spikes")
         spikes_per_tau = None if spikes_per_tau is None else f(spikes_per_tau)
-    means = dict(current=f(0), rate=f(0), weight=f(0))
+    means = dict(current=f(0), rate=f(0), weight=f(0), input=np.zeros(n_features, f),
+                 power=np.zeros(n_features, f))
     leaks = []  # the leak of each step
 
     def leak_now():
@@ -127,6 +132,8 @@ def run(
                                  + thr).astype(f)
             means["current"] = stat * means["current"] + (f(1) - stat) * f(current.mean())
             means["rate"] = stat * means["rate"] + (f(1) - stat) * f(x.sum())
+            means["input"] = (stat * means["input"] + (f(1) - stat) * x).astype(f)
+            means["power"] = (stat * means["power"] + (f(1) - stat) * x * x).astype(f)
             means["weight"] = stat * means["weight"] + (f(1) - stat)
         leaks.append(step_leak)
         v = step_leak * v + current
@@ -176,7 +183,19 @@ def run(
         trace_pre = np.zeros(n_features, f)
         trace_post = np.zeros(n_neurons, f)
         slow = np.zeros(n_neurons, f)
+    readout_thresholds = None
+    if relative is not None and means["weight"] > 0:
+        final_leak = leak_now()
+        V = means["current"] / means["weight"] / max(f(1) - final_leak, f(1e-3))
+        readout_thresholds = (rel + theta) * V + noise * np.sqrt(max(w_max, f(0)) * V) + thr
+        if relative.get("readout_floor") is not None:
+            mean = means["input"].astype(np.float64) / means["weight"]
+            variance = np.maximum(means["power"] / means["weight"] - mean**2, 0)
+            floor = (W @ mean / (1 - final_leak) + relative["readout_floor"]
+                     * np.sqrt((W**2) @ variance / (1 - final_leak**2)))
+            readout_thresholds = np.maximum(readout_thresholds, floor)
     return dict(
+        readout_thresholds=readout_thresholds,
         weights=W,
         theta=theta,
         v=v,

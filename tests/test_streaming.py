@@ -289,7 +289,8 @@ def _relative_run(reference, X, kernel, competition, **params):
         trace_decay_post=0.95, competition=competition, theta_plus=0.05, theta_decay=0.999,
         weight_norm=0.2, relative=dict(relative_threshold=1.0, threshold_noise=0.5,
                                        threshold_window=200,
-                                       membrane_spikes=35.0 if leak == "auto" else None))
+                                       membrane_spikes=35.0 if leak == "auto" else None,
+                                       readout_floor=params.get("readout_floor", 2.5)))
     return est, expected
 
 
@@ -311,6 +312,8 @@ def test_relative_thresholds_and_calibrated_leak_match_numpy(reference, kernel, 
     np.testing.assert_allclose(est.theta_, expected["theta"], rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(est.v_, expected["v"], rtol=1e-4, atol=1e-4)
     np.testing.assert_allclose(est.leak_, expected["leak"], rtol=1e-6)
+    np.testing.assert_allclose(est.readout_thresholds_, expected["readout_thresholds"],
+                               rtol=1e-4)
     rate = X[-200:].sum(axis=1).mean()
     if density < 0.1:
         np.testing.assert_allclose(est.leak_, 1 - rate / 35.0, atol=0.01)
@@ -330,6 +333,35 @@ def test_relative_thresholds_with_a_fixed_leak_match_numpy(reference):
     np.testing.assert_allclose(est.components_, expected["weights"], rtol=0, atol=1e-5)
     np.testing.assert_allclose(est.theta_, expected["theta"], rtol=1e-5, atol=1e-5)
     assert est.leak_ == np.float32(0.85) and np.all(expected["leaks"] == np.float32(0.85))
+
+
+@pytest.mark.parametrize("kernel", ["dense", "event"])
+def test_readout_floor_matches_numpy(reference, kernel):
+    """transform fires at the learned threshold or at the noise floor, whichever is
+    higher: the running statistics of each input and the floor match the reference, the
+    floor binds on input whose channels fire at very different rates, and transform's
+    spikes are those of the reference neuron at these thresholds."""
+    rng = np.random.default_rng(6)
+    rates = rng.uniform(0.002, 0.15, 64)
+    X = (rng.random((3000, 64)) < rates).astype(np.float32)
+    est, expected = _relative_run(reference, X, kernel, "wta")
+    np.testing.assert_allclose(est.components_, expected["weights"], rtol=0, atol=1e-5)
+    thresholds = est.readout_thresholds_
+    np.testing.assert_allclose(thresholds, expected["readout_thresholds"], rtol=1e-4)
+    _, unfloored = _relative_run(reference, X, kernel, "wta", readout_floor=None)
+    assert np.all(thresholds >= unfloored["readout_thresholds"] * (1 - 1e-6))
+    assert np.any(thresholds > unfloored["readout_thresholds"] * 1.01)  # it binds
+    out = est.transform(X[:1000])
+    assert out.sum() > 0
+    expected_out = reference.respond(X[:1000], est.components_, np.zeros(8, np.float32),
+                                     threshold=thresholds, v_reset=0.0, leak=est.leak_,
+                                     stream=True)
+    np.testing.assert_array_equal(out, expected_out)
+    # Switched off, transform fires at the learned thresholds; learning is the same.
+    est.set_params(readout_floor=None)
+    np.testing.assert_allclose(est.readout_thresholds_, unfloored["readout_thresholds"],
+                               rtol=1e-4)
+    assert est.transform(X[:1000]).sum() >= out.sum()
 
 
 def test_transform_freezes_the_calibrated_leak():
@@ -397,6 +429,20 @@ def test_hidden_pattern_is_found_with_default_parameters(name):
     print(f"\n{name}: hit rate {hits:.3f}, false alarms {false_alarms:.2f} per 1000 bins")
     assert hits >= 0.9
     assert false_alarms <= 2.0
+
+
+def test_readout_floor_cuts_false_alarms_on_uneven_sparse_input():
+    """On the sparse recording whose channels fire at 5-20 Hz, the floor keeps every
+    neuron from firing on chance coincidences of its busiest channels: fewer false
+    alarms than at the learned thresholds alone, with the pattern still caught."""
+    name = "200 channels, 5-20 Hz, half of them in the pattern"
+    hits, false_alarms = _detect(RECORDINGS[name], seed=2)
+    unfloored_hits, unfloored_false_alarms = _detect(RECORDINGS[name], seed=2,
+                                                     readout_floor=None)
+    print(f"\nfloor: hit rate {hits:.3f}, false alarms {false_alarms:.2f}; "
+          f"none: {unfloored_hits:.3f}, {unfloored_false_alarms:.2f}")
+    assert hits >= 0.9 and false_alarms <= 2.0
+    assert false_alarms < 0.8 * unfloored_false_alarms
 
 
 #: Under one input spike per bin, a 100-bin pattern (the sparsest row of benchmarks/streams.py).
