@@ -28,8 +28,9 @@ Reported per case: the learned neuron's hit rate and false alarms (as in
 (``readout_floor=None``: the learned thresholds alone), the share of each
 learned neuron's weight on the channels that fire in the pattern, the best
 detector (the highest hit rate with false alarms within the bar, and among
-those the fewest false alarms), the best detector at the threshold the layer's homeostasis settles at, and the
-largest homeostatic ratio at which one settles within the bar.
+those the fewest false alarms), the best detector at the threshold the
+layer's homeostasis settles at, and the largest homeostatic ratio at which
+one settles within the bar.
 
     python benchmarks/detector_bound.py            # every one-pattern case (about 3 minutes)
     python benchmarks/detector_bound.py --only "300 ch"

@@ -121,6 +121,13 @@ def speed_partial_fit(run: dict) -> tuple[list[str], list[list[str]]]:
                      f"{r['latency_ms_p99']:.3f} ms"] for r in run["partial_fit"]]
 
 
+def speed_partial_fit_defaults(run: dict) -> tuple[list[str], list[list[str]]]:
+    header = ["rows per call", "auto kernel", "rows/s", "event kernel (JAX), rows/s",
+              "auto / event"]
+    return header, [[str(r["chunk"]), r["auto_kernel"], _n(r["auto"]), _n(r["event"]),
+                     _x(r["ratio"])] for r in run["partial_fit_defaults"]]
+
+
 def speed_sample(run: dict) -> tuple[list[str], list[list[str]]]:
     r = run["sample"]
     header = [f"fit (auto: {r['kernel']})", "numba", "dense (JAX)", "event (JAX)",
@@ -159,6 +166,7 @@ TABLES: dict[str, tuple[str, Callable]] = {
     "speed-stream": ("speed.json", speed_stream),
     "speed-firing": ("speed.json", speed_firing),
     "speed-partial-fit": ("speed.json", speed_partial_fit),
+    "speed-partial-fit-defaults": ("speed.json", speed_partial_fit_defaults),
     "speed-sample": ("speed.json", speed_sample),
     "speed-rss": ("speed.json", speed_rss),
     "brainevent": ("brainevent.json", brainevent),

@@ -5,6 +5,7 @@ Usage::
     python benchmarks/speed.py            # full table (several minutes on 2 cores)
     python benchmarks/speed.py --mnist path/to/mnist   # sample mode on MNIST images
     python benchmarks/speed.py --quick    # smaller sizes, for a smoke run
+    python benchmarks/speed.py --sections partial_fit_defaults --json benchmarks/results/speed.json
     python benchmarks/speed.py --brainevent   # brainevent's operators (needs numba)
 
 Sections:
@@ -22,6 +23,9 @@ Sections:
    fastest kernel and against numpy.
 3. ``partial_fit`` in stream mode fed 1, 10 and 1000 rows per call
    (784 -> 100, 5% density): rows/s and latency per call.
+3b. The same with the stream defaults (``STDPTransformer(100, stream=True)``:
+   relative thresholds, calibrated leak, normalisation, winner-take-all):
+   ``kernel="auto"`` against the JAX event kernel.
 4. Sample mode with the default learning configuration (784 -> 400, default
    ``n_steps``, winner-take-all, adaptive thresholds, normalisation) on MNIST
    images (``--mnist DIR``, the first 8,000 of the IDX test set) or on
@@ -47,6 +51,7 @@ import subprocess
 import sys
 import time
 from datetime import date
+from pathlib import Path
 
 import jax
 import jax.numpy as jnp
@@ -301,8 +306,9 @@ def custom_call_section(n_rows: int) -> list[dict]:
         post_out[:] = trace_post
         clean = np.zeros(n_neurons, np.bool_)
         counts = np.zeros(n_neurons, np.float64)
+        unused = np.zeros(3, np.float32)  # input statistics: fixed thresholds
         block(W_out, theta_out, v_out, pre_out, post_out, clean, indptr, indices, data, p,
-              0, False, dense_from, 0, counts)
+              0, False, dense_from, 0, counts, unused, unused, unused, False, False)
         for j in range(n_neurons):
             counts_out[j] = counts[j]
 
@@ -329,7 +335,9 @@ def custom_call_section(n_rows: int) -> list[dict]:
                  np.zeros(n_features, np.float32), np.zeros(n_neurons, np.float32))
         clean = np.zeros(n_neurons, bool)
         for csr in blocks:
-            block(*state, clean, *csr, rule, 0, False, dense_from, 0, np.zeros(n_neurons))
+            unused = np.zeros(3, np.float32)  # input statistics: fixed thresholds
+            block(*state, clean, *csr, rule, 0, False, dense_from, 0, np.zeros(n_neurons),
+                  unused, unused, unused, False, False)
         return state
 
     rows = []
@@ -344,6 +352,29 @@ def custom_call_section(n_rows: int) -> list[dict]:
               f"XLA custom call (brainevent.numba_kernel) {rates['custom_call']:>7.0f}/s  "
               f"direct {rates['direct']:>7.0f}/s  "
               f"direct/custom call {rates['direct'] / rates['custom_call']:.1f}x", flush=True)
+    return rows
+
+
+def partial_fit_defaults_section(n_rows_per_size) -> list[dict]:
+    """``partial_fit`` with the stream defaults: ``kernel="auto"`` against the JAX event kernel."""
+    rows = []
+    X = spike_raster(max(n_rows_per_size.values()) + 2000, 784, 0.05, seed=3)
+    for chunk, n_rows in n_rows_per_size.items():
+        rates = {}
+        for kernel in ("auto", "event"):
+            est = STDPTransformer(100, stream=True, random_state=0, kernel=kernel)
+            for start in range(0, 2000, chunk):  # warm-up: compiles, input statistics
+                est.partial_fit(X[start:start + chunk])
+            started = time.perf_counter()
+            for start in range(2000, 2000 + n_rows, chunk):
+                est.partial_fit(X[start:start + chunk])
+            rates[kernel] = n_rows / (time.perf_counter() - started)
+            rates[f"{kernel}_kernel"] = est.kernel_
+        rows.append(dict(chunk=chunk, auto=rates["auto"], auto_kernel=rates["auto_kernel"],
+                         event=rates["event"], ratio=rates["auto"] / rates["event"]))
+        print(f"partial_fit, stream defaults, {chunk:>5} rows/call: auto "
+              f"({rates['auto_kernel']}) {rates['auto']:>8.0f} rows/s, event "
+              f"{rates['event']:>8.0f} rows/s, {rates['auto'] / rates['event']:.1f}x", flush=True)
     return rows
 
 
@@ -513,6 +544,8 @@ def main(argv=None) -> int:
                         "sample-mode section (default: random MNIST-sized input)")
     parser.add_argument("--brainevent", action="store_true",
                         help="only time the rule on brainevent's operators (needs numba)")
+    parser.add_argument("--sections", help="comma-separated sections to run (default: all); "
+                        "with --json, the file's other sections are kept")
     args = parser.parse_args(argv)
     print(f"sk_stdp speed benchmark, {date.today()}, {platform.processor() or platform.machine()}, "
           f"{jax.devices()[0].platform}, jax {jax.__version__}", flush=True)
@@ -525,17 +558,24 @@ def main(argv=None) -> int:
             stream=stream_section([100], [0.05], 4000, 300),
             firing=firing_section(2048, 200),
             partial_fit=partial_fit_section({1: 300, 10: 1000, 1000: 4000}),
+            partial_fit_defaults=partial_fit_defaults_section({1: 300, 1000: 4000}),
             sample=sample_section(1024, 256, args.mnist),
         )
     else:
-        results = dict(
-            stream=stream_section([100, 400], [0.02, 0.05, 0.20], 20000, 1000),
-            firing=firing_section(10000, 1000),
-            partial_fit=partial_fit_section({1: 3000, 10: 10000, 1000: 20000}),
-            sample=sample_section(8000, 1024, args.mnist),
-            rss=rss_section([10_000, 100_000]),
+        sections = dict(
+            stream=lambda: stream_section([100, 400], [0.02, 0.05, 0.20], 20000, 1000),
+            firing=lambda: firing_section(10000, 1000),
+            partial_fit=lambda: partial_fit_section({1: 3000, 10: 10000, 1000: 20000}),
+            partial_fit_defaults=lambda: partial_fit_defaults_section(
+                {1: 3000, 10: 10000, 1000: 20000}),
+            sample=lambda: sample_section(8000, 1024, args.mnist),
+            rss=lambda: rss_section([10_000, 100_000]),
         )
+        chosen = args.sections.split(",") if args.sections else list(sections)
+        results = {name: sections[name]() for name in chosen}
     if args.json:
+        if args.sections and Path(args.json).exists():
+            results = {**json.loads(Path(args.json).read_text()), **results}
         with open(args.json, "w") as fh:
             json.dump(results, fh, indent=1, default=float)
     return 0

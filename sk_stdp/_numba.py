@@ -19,22 +19,33 @@ Weight normalisation rescales only the columns that changed since they were
 last found normalised: a column whose sum is already ``weight_total`` (to a
 few units in the last place) would be rescaled by 1.
 
+In stream mode the thresholds are fixed or relative to the running input
+statistics, with the leak that follows the input rate (as
+:func:`sk_stdp._neurons.thresholds`, :func:`~sk_stdp._neurons.membrane_leak`
+and :func:`~sk_stdp._neurons.track_drive`).
+
 The state arrays (weights ``(n_features, n_neurons)``, thresholds, membranes,
-traces) are updated in place. The JAX kernels in :mod:`sk_stdp._dynamics`
+traces, input statistics) are updated in place. The JAX kernels in :mod:`sk_stdp._dynamics`
 remain the reference and the path on other devices; the tests compare the two.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
 
+from ._neurons import MAX_CALIBRATED_LEAK
+
 try:  # pragma: no cover - exercised by the environment, not by a test
     import numba
 except ImportError:  # pragma: no cover
     numba = None
+
+#: The largest calibrated leak (``_neurons.MAX_CALIBRATED_LEAK``).
+MAX_LEAK = MAX_CALIBRATED_LEAK
 
 #: Whether the fused kernels can run here.
 AVAILABLE = numba is not None
@@ -48,11 +59,18 @@ class KernelState(NamedTuple):
     v: np.ndarray  # (n_neurons,)
     trace_pre: np.ndarray  # (n_features,)
     trace_post: np.ndarray  # (n_neurons,)
+    # Running input statistics of relative thresholds (stream mode, threshold="auto"):
+    # (drive, drive_weight, input_rate) of ``_neurons.NeuronState``, and each input's
+    # running mean and mean square. None where thresholds are fixed.
+    stats: np.ndarray | None = None  # (3,)
+    input_mean: np.ndarray | None = None  # (n_features,)
+    input_power: np.ndarray | None = None  # (n_features,)
 
 #: Order of the rule's numbers in the vector the kernels read.
 PARAMS = (
     "A_plus", "A_minus", "learning_rate", "w_min", "w_max", "threshold", "v_reset", "leak",
     "trace_decay", "theta_plus", "theta_decay", "inhibition", "weight_total", "trace_decay_post",
+    "relative_threshold", "threshold_noise", "stat_decay", "membrane_spikes",
 )
 COMPETITION = {None: 0, "wta": 1, "lateral": 2}
 
@@ -65,9 +83,20 @@ NORMALISED = np.float32(2.0**-21)
 DENSE_FRACTION = 1 / 16
 
 
+#: Numbers read only with relative thresholds (``adaptive``); 0 where absent.
+RELATIVE_PARAMS = ("relative_threshold", "threshold_noise", "stat_decay", "membrane_spikes")
+
+
 def pack(values: dict) -> np.ndarray:
     """The rule's numbers, by name, as the float32 vector the kernels read."""
-    return np.asarray([values[name] for name in PARAMS], dtype=np.float32)
+    return np.asarray([values.get(name, 0.0) if name in RELATIVE_PARAMS else values[name]
+                       for name in PARAMS], dtype=np.float32)
+
+
+@lru_cache(maxsize=64)
+def pack_values(values: tuple[tuple[str, float], ...]) -> np.ndarray:
+    """:func:`pack` of ``(name, value)`` pairs, cached: streaming calls a few rows at a time."""
+    return pack(dict(values))
 
 
 def _njit(fn):
@@ -77,20 +106,21 @@ def _njit(fn):
 
 
 @_njit
-def _fire(v, theta, current, p, competition, spikes, spiking):
+def _fire(v, threshold, leak, current, p, competition, spikes, spiking):
     """Leak, integrate, threshold, compete and reset (as ``_dynamics.fire``).
 
-    Writes 0/1 into ``spikes`` and the indices of the spiking neurons into
-    ``spiking``; returns their number.
+    ``threshold`` holds each neuron's effective threshold. Writes 0/1 into
+    ``spikes`` and the indices of the spiking neurons into ``spiking``;
+    returns their number.
     """
-    threshold, v_reset, leak, inhibition = p[5], p[6], p[7], p[11]
+    v_reset, inhibition = p[6], p[11]
     n = v.shape[0]
     n_spikes = 0
     if competition == 1:
         # Membranes first (a loop the compiler vectorises), then the first maximum.
         for j in range(n):
             v[j] = leak * v[j] + current[j]
-            spikes[j] = v[j] - (threshold + theta[j])  # the margin, for now
+            spikes[j] = v[j] - threshold[j]  # the margin, for now
         winner = 0
         best = spikes[0]
         for j in range(1, n):
@@ -108,7 +138,7 @@ def _fire(v, theta, current, p, competition, spikes, spiking):
         return n_spikes
     for j in range(n):
         v[j] = leak * v[j] + current[j]
-        if v[j] - (threshold + theta[j]) >= 0:
+        if v[j] - threshold[j] >= 0:
             spikes[j] = 1.0
             spiking[n_spikes] = j
             n_spikes += 1
@@ -185,8 +215,58 @@ def _update_row(weights, i, pre_amp, x_i, spikes, depression, w_min, w_max):
 
 
 @_njit
+def _thresholds(threshold, theta, stats, p, adaptive, calibrated):
+    """Each neuron's effective threshold into ``threshold``; returns the leak in use.
+
+    As ``_neurons.thresholds`` and ``_neurons.membrane_leak``, in float32 and
+    the same order of operations.
+    """
+    fixed_threshold, leak, w_max = p[5], p[7], p[4]
+    relative, noise, membrane_spikes = p[14], p[15], p[17]
+    one = np.float32(1.0)
+    n = theta.shape[0]
+    if not adaptive:
+        for j in range(n):
+            threshold[j] = fixed_threshold + theta[j]
+        return leak
+    weight = stats[1]
+    if weight <= 0:  # nothing seen yet: no neuron fires
+        for j in range(n):
+            threshold[j] = np.float32(np.inf)
+        return leak
+    if calibrated:
+        per_step = stats[2] / weight
+        leak = min(max(one - per_step / membrane_spikes, leak), np.float32(MAX_LEAK))
+    potential = (stats[0] / weight) / max(one - leak, np.float32(1e-3))
+    spread = np.float32(np.sqrt(max(w_max, np.float32(0.0)) * potential))
+    for j in range(n):
+        threshold[j] = (relative + theta[j]) * potential + noise * spread + fixed_threshold
+    return leak
+
+
+@_njit
+def _track(stats, input_mean, input_power, current, x, indices, start, stop, stat_decay):
+    """The running input statistics after one step (as ``_neurons.track_drive``)."""
+    one = np.float32(1.0)
+    rest = one - stat_decay
+    total = np.float32(0.0)
+    for j in range(current.shape[0]):
+        total += current[j]
+    n_input = np.float32(0.0)
+    for k in range(start, stop):
+        n_input += x[indices[k]]
+    stats[0] = stat_decay * stats[0] + rest * (total / np.float32(current.shape[0]))
+    stats[1] = stat_decay * stats[1] + rest
+    stats[2] = stat_decay * stats[2] + rest * n_input
+    for i in range(x.shape[0]):
+        input_mean[i] = stat_decay * input_mean[i] + rest * x[i]
+        input_power[i] = stat_decay * input_power[i] + rest * x[i] * x[i]
+
+
+@_njit
 def stream_block(weights, theta, v, trace_pre, trace_post, clean, indptr, indices, data, p,
-                 competition, normalize, dense_from, present_for, counts):
+                 competition, normalize, dense_from, present_for, counts, stats, input_mean,
+                 input_power, adaptive, calibrated):
     """Consecutive time steps (CSR rows ``indptr, indices, data``) from the current state.
 
     A step with at least ``dense_from`` spiking neurons updates the weights
@@ -195,10 +275,16 @@ def stream_block(weights, theta, v, trace_pre, trace_post, clean, indptr, indice
     ``present_for=n``: every ``n`` rows are the steps of one presentation
     (sample mode with inputs that change from step to step), after which the
     weights are normalised and membranes and traces return to rest.
+    ``adaptive``: thresholds relative to the running input statistics
+    ``stats``, ``input_mean`` and ``input_power`` (``_neurons.thresholds``,
+    ``_neurons.track_drive``), with the leak following the input rate if
+    ``calibrated`` (``_neurons.membrane_leak``).
     """
     A_plus, A_minus, lr, w_min, w_max = p[0], p[1], p[2], p[3], p[4]
     decay, theta_plus, theta_decay = p[8], p[9], p[10]
     decay_post = p[13]
+    stat_decay = p[16]
+    threshold = np.empty(theta.shape[0], np.float32)
     biggest = np.float32(np.finfo(np.float32).max)
     potentiate, depress = lr * A_plus, lr * A_minus
     n_features, n_neurons = weights.shape
@@ -223,7 +309,11 @@ def stream_block(weights, theta, v, trace_pre, trace_post, clean, indptr, indice
             x_i = x[i]
             for j in range(n_neurons):
                 current[j] += x_i * weights[i, j]
-        n_spikes = _fire(v, theta, current, p, competition, spikes, spiking)
+        leak = _thresholds(threshold, theta, stats, p, adaptive, calibrated)
+        n_spikes = _fire(v, threshold, leak, current, p, competition, spikes, spiking)
+        if adaptive:
+            _track(stats, input_mean, input_power, current, x, indices, start, stop,
+                   stat_decay)
         for j in range(n_neurons):
             trace_post[j] = _bounded(decay_post * trace_post[j] + spikes[j], biggest)
             depression[j] = _bounded(depress * trace_post[j], biggest)
@@ -301,6 +391,7 @@ def sample_block(weights, theta, clean, indptr, indices, data, n_steps, p, compe
         max_nnz = max(max_nnz, indptr[r + 1] - indptr[r])
     trace_pre = np.empty(max_nnz, np.float32)
     pre_amp = np.empty(max_nnz, np.float32)
+    threshold, leak = np.empty(n_neurons, np.float32), p[7]
     for r in range(indptr.shape[0] - 1):
         start, stop = indptr[r], indptr[r + 1]
         nnz = stop - start
@@ -319,7 +410,9 @@ def sample_block(weights, theta, clean, indptr, indices, data, n_steps, p, compe
             for k in range(nnz):
                 trace_pre[k] = _bounded(decay * trace_pre[k] + data[start + k], biggest)
                 pre_amp[k] = _bounded(potentiate * trace_pre[k], biggest)
-            n_spikes = _fire(v, theta, current, p, competition, spikes, spiking)
+            for j in range(n_neurons):
+                threshold[j] = p[5] + theta[j]
+            n_spikes = _fire(v, threshold, leak, current, p, competition, spikes, spiking)
             for q in range(n_spikes):
                 j = spiking[q]
                 counts[j] += 1.0
@@ -397,13 +490,16 @@ def _csr(block):
 
 def learn_block(state: KernelState, clean: np.ndarray, block, rule: np.ndarray, *,
                 stream: bool, n_steps: int, competition: str | None, normalize: bool,
-                dense_from: int | None = None) -> np.ndarray:
+                dense_from: int | None = None, adaptive: bool = False,
+                calibrated: bool = False) -> np.ndarray:
     """Learn from one block of rows (direct code), updating ``state`` and ``clean`` in place.
 
     ``clean`` holds the per-neuron flags of columns found normalised.
     ``dense_from``: spiking neurons per step from which a step updates every
     weight row by row (default: ``DENSE_FRACTION`` of the neurons). Returns
-    the spike count of each neuron over the block.
+    the spike count of each neuron over the block. ``adaptive`` (stream mode):
+    thresholds relative to the input statistics of ``state`` (``calibrated``:
+    and the leak).
     """
     n_neurons = state.theta.shape[0]
     counts = np.zeros(n_neurons, np.float64)
@@ -412,8 +508,14 @@ def learn_block(state: KernelState, clean: np.ndarray, block, rule: np.ndarray, 
         dense_from = max(1, int(n_neurons * DENSE_FRACTION))
     csr = _csr(block)
     if stream:
+        if adaptive:
+            stats, input_mean, input_power = state.stats, state.input_mean, state.input_power
+        else:  # not read
+            stats, input_mean, input_power = (np.zeros(3, np.float32),
+                                              np.zeros(1, np.float32), np.zeros(1, np.float32))
         stream_block(state.weights, state.theta, state.v, state.trace_pre, state.trace_post,
-                     clean, *csr, rule, code, normalize, dense_from, 0, counts)
+                     clean, *csr, rule, code, normalize, dense_from, 0, counts, stats,
+                     input_mean, input_power, adaptive, calibrated)
     else:
         sample_block(state.weights, state.theta, clean, *csr, n_steps, rule, code, normalize,
                      counts)

@@ -278,8 +278,8 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         kernels compiled with numba, one call per block of rows, touching
         only weights whose update is non-zero (in sample mode, only the
         columns of neurons that fired during the presentation); CPU only;
-        the pair rule with the direct code and fixed thresholds (not the
-        relative thresholds of ``threshold="auto"`` in stream mode).
+        the pair rule with the direct code (fixed thresholds, or the
+        relative ones of ``threshold="auto"`` in stream mode).
         ``"dense"`` (JAX) touches every weight at every step; ``"event"``
         (JAX) only the weights of active inputs and spiking neurons.
         ``"auto"`` picks ``"numba"`` where it applies and numba is
@@ -666,9 +666,13 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         they do not change: streaming calls a few rows at a time, where
         moving each scalar costs more than the step.
         """
+        return dyn.make_params(self.rule, self._values(n_features))
+
+    def _values(self, n_features: int) -> tuple[tuple[str, float], ...]:
+        """``(name, value)`` of every number of the layer, ``"auto"`` resolved."""
         values = self._resolved()
         values["weight_total"] = 0.0 if self.weight_norm is None else self.weight_norm * n_features
-        return dyn.make_params(self.rule, tuple(values.items()))
+        return tuple(values.items())
 
     def _config(self) -> dyn.Config:
         return dyn.Config(
@@ -720,7 +724,6 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             _numba.AVAILABLE
             and self.rule == "pair"
             and self.encoding == "direct"
-            and not self._adaptive()  # thresholds relative to the input: JAX kernels
         )
 
     def _choose_kernel(self, X, weights: np.ndarray) -> str:
@@ -739,7 +742,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             warnings.warn(
                 "kernel='numba' is not available for this estimator (numba is not installed, "
                 "or the numba kernels do not implement this configuration: the pair rule with "
-                "the direct code and fixed thresholds); using the JAX kernels.",
+                "the direct code); using the JAX kernels.",
                 UserWarning, stacklevel=3,
             )
         elif self.kernel != "auto":
@@ -819,7 +822,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 settle()
             block = X[start:stop] if order is None else X[order[start:stop]]
             if config.kernel == "numba":
-                block_counts = self._learn_block_numba(block, config, params)
+                block_counts = self._learn_block_numba(block, config)
             else:
                 block_counts = self._learn_block_jax(block, k % 2, config, params, seed, buffers)
             self.n_samples_seen_ += stop - start
@@ -848,27 +851,37 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         )
         return block_counts
 
-    def _learn_block_numba(self, block, config, params) -> np.ndarray:
+    def _learn_block_numba(self, block, config) -> np.ndarray:
         """One block through the fused numba kernel, which updates the state in place."""
         leaves = jax.tree_util.tree_leaves(self._state)
         if not all(isinstance(a, np.ndarray) and a.flags.writeable for a in leaves):
             self._state = jax.tree_util.tree_map(lambda a: np.array(a, np.float32), self._state)
         st = self._state
+        neuron = st.neuron
+        stats = np.array([neuron.drive, neuron.drive_weight, neuron.input_rate], np.float32)
         state = _numba.KernelState(
-            weights=st.weights, theta=st.neuron.theta, v=st.neuron.v,
+            weights=st.weights, theta=neuron.theta, v=neuron.v,
             trace_pre=st.plasticity.trace_pre, trace_post=st.plasticity.trace_post,
+            stats=stats, input_mean=neuron.input_mean, input_power=neuron.input_power,
         )
-        values = {name: float(value) for group in params for name, value in group._asdict().items()}
+        values = self._values(self.n_features_in_)
+        rule = _numba.pack_values(values)
+        values = dict(values)
         # Flags of columns found normalised, valid for one total and one pair of bounds
         # (set_params may change them between partial_fit calls).
         norm = tuple(float(values[k]) for k in ("weight_total", "w_min", "w_max"))
         if getattr(self, "_clean", None) is None or self._clean_norm != norm:
             self._clean, self._clean_norm = np.zeros(state.theta.shape[0], bool), norm
-        return _numba.learn_block(
-            state, self._clean, block, _numba.pack(values),
+        counts = _numba.learn_block(
+            state, self._clean, block, rule,
             stream=self.stream, n_steps=self.n_steps, competition=config.competition,
-            normalize=config.normalize,
+            normalize=config.normalize, adaptive=config.adaptive,
+            calibrated=config.calibrated_leak,
         )
+        drive, drive_weight, input_rate = (stats[k:k + 1].reshape(()) for k in range(3))
+        self._state = st._replace(neuron=neuron._replace(
+            drive=drive, drive_weight=drive_weight, input_rate=input_rate))
+        return counts
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None) -> STDPTransformer:

@@ -102,16 +102,26 @@ CONFIGS = [
                       trace_decay_post=0.98),
                  id=f"{'stream' if stream else 'sample'}-{competition}-depression-window")
     for stream, competition in itertools.product((True, False), (None, "wta"))
+] + [
+    # Relative thresholds, the calibrated leak and the read-out floor (stream mode,
+    # threshold="auto"), on sparse and dense input.
+    pytest.param(dict(stream=True, competition=competition, theta_plus=0.1, weight_norm=0.2,
+                      threshold="auto", leak="auto", theta_decay=0.999, threshold_window=200,
+                      learning_rate=2.0, density=density),
+                 id=f"stream-{competition}-relative-density{density}")
+    for competition, density in itertools.product((None, "wta", "lateral"), (0.05, 0.15))
 ]
 
 
 @needs_numba
 @pytest.mark.parametrize("config", CONFIGS)
 def test_numba_learns_as_the_dense_jax_kernel(config):
+    config = dict(config)
     stream = config["stream"]
-    X, W0 = _data(0.15, 1024 if stream else 256, seed=23)
+    X, W0 = _data(config.pop("density", 0.15), 1024 if stream else 256, seed=23)
     params = dict(SEED_RULE, n_steps=5, learning_rate=0.5, inhibition=0.3, init=W0,
-                  max_iter=2, shuffle=True, random_state=0, **config)
+                  max_iter=2, shuffle=True, random_state=0)
+    params.update(config)
     numba_est = STDPTransformer(N_OUT, kernel="numba", **params).fit(X)
     dense = STDPTransformer(N_OUT, kernel="dense", **params).fit(X)
     still = STDPTransformer(N_OUT, kernel="numba", **dict(params, learning_rate=0.0)).fit(X)

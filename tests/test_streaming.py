@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from sk_stdp import STDPTransformer
+from sk_stdp import STDPTransformer, _numba
 from sk_stdp.events import SpikeBinner, iter_binned
 from sk_stdp.patterns import choose_neurons, make_pattern_stream, pattern_detection_scores
 
@@ -294,8 +294,12 @@ def _relative_run(reference, X, kernel, competition, **params):
     return est, expected
 
 
-@pytest.mark.parametrize("kernel", ["dense", "event"])
-@pytest.mark.parametrize("competition", [None, "wta"])
+#: The kernels that implement relative thresholds here.
+RELATIVE_KERNELS = ["dense", "event"] + (["numba"] if _numba.AVAILABLE else [])
+
+
+@pytest.mark.parametrize("kernel", RELATIVE_KERNELS)
+@pytest.mark.parametrize("competition", [None, "wta", "lateral"])
 @pytest.mark.parametrize("density", [0.02, 0.3])
 def test_relative_thresholds_and_calibrated_leak_match_numpy(reference, kernel, competition,
                                                              density):
@@ -335,7 +339,7 @@ def test_relative_thresholds_with_a_fixed_leak_match_numpy(reference):
     assert est.leak_ == np.float32(0.85) and np.all(expected["leaks"] == np.float32(0.85))
 
 
-@pytest.mark.parametrize("kernel", ["dense", "event"])
+@pytest.mark.parametrize("kernel", RELATIVE_KERNELS)
 def test_readout_floor_matches_numpy(reference, kernel):
     """transform fires at the learned threshold or at the noise floor, whichever is
     higher: the running statistics of each input and the floor match the reference, the
