@@ -44,9 +44,6 @@ try:  # pragma: no cover - exercised by the environment, not by a test
 except ImportError:  # pragma: no cover
     numba = None
 
-#: The largest calibrated leak (``_neurons.MAX_CALIBRATED_LEAK``).
-MAX_LEAK = MAX_CALIBRATED_LEAK
-
 #: Whether the fused kernels can run here.
 AVAILABLE = numba is not None
 
@@ -236,7 +233,7 @@ def _thresholds(threshold, theta, stats, p, adaptive, calibrated):
         return leak
     if calibrated:
         per_step = stats[2] / weight
-        leak = min(max(one - per_step / membrane_spikes, leak), np.float32(MAX_LEAK))
+        leak = min(max(one - per_step / membrane_spikes, leak), np.float32(MAX_CALIBRATED_LEAK))
     potential = (stats[0] / weight) / max(one - leak, np.float32(1e-3))
     spread = np.float32(np.sqrt(max(w_max, np.float32(0.0)) * potential))
     for j in range(n):
