@@ -99,10 +99,8 @@ class STDPLayer(bp.DynamicalSystem):
             v = state.neuron.v
         else:
             lif = dyn.neuron_params(neuron, self._params.neuron, self._config)
-            threshold = neurons.thresholds(neuron, lif, self._config.adaptive)
-            if self._readout_floor is not None:  # as in STDPTransformer.transform
-                threshold = jnp.maximum(threshold, neurons.noise_floor(
-                    neuron, self.weights.value, lif, jnp.float32(self._readout_floor)))
+            threshold = neurons.readout_thresholds(neuron, self.weights.value, lif,
+                                                   self._config.adaptive, self._readout_floor)
             v, spikes = neurons.fire(neuron.v, threshold, x @ self.weights.value, lif,
                                      self._config.competition)
         self.V.value = v

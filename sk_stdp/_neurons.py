@@ -141,6 +141,17 @@ def noise_floor(state: NeuronState, weights: Array, params: LIFParams, z: Array)
     return jnp.where(seen, potential + z * spread, 0)
 
 
+def readout_thresholds(state: NeuronState, weights: Array, params: LIFParams, relative: bool,
+                       floor: float | None) -> Array:
+    """The thresholds of the frozen read-out: :func:`thresholds`, raised to the
+    :func:`noise_floor` of ``floor`` standard deviations where that is higher
+    (None: no floor)."""
+    threshold = thresholds(state, params, relative)
+    if floor is None:
+        return threshold
+    return jnp.maximum(threshold, noise_floor(state, weights, params, jnp.float32(floor)))
+
+
 def rest(state: NeuronState) -> NeuronState:
     """Membranes back to zero; thresholds kept (they are learned state)."""
     return state._replace(v=jnp.zeros_like(state.v))

@@ -568,12 +568,8 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         """Each neuron's threshold in :meth:`transform` (see ``readout_thresholds_``)."""
         if self._readout() == "cosine" and not self.stream:
             return jnp.full(self._n_fitted_neurons(), self.readout_threshold, jnp.float32)
-        threshold = neurons.thresholds(neuron, params.neuron, self._adaptive())
-        floor = self._readout_floor()
-        if floor is None:
-            return threshold
-        return jnp.maximum(threshold, neurons.noise_floor(neuron, weights, params.neuron,
-                                                          jnp.float32(floor)))
+        return neurons.readout_thresholds(neuron, weights, params.neuron, self._adaptive(),
+                                          self._readout_floor())
 
     def _adaptive(self) -> bool:
         return self.stream and self.threshold == "auto"
@@ -801,7 +797,8 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         so memory stays flat however long X is.
         """
         config = self._config()
-        params = self._params(X.shape[1])
+        values = self._values(X.shape[1])
+        params = dyn.make_params(self.rule, values)
         seed = np.uint32(self._seed)
         counts = np.zeros(self._n_fitted_neurons())
         in_flight = None  # (spike counts, rows) of the block dispatched last
@@ -822,7 +819,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 settle()
             block = X[start:stop] if order is None else X[order[start:stop]]
             if config.kernel == "numba":
-                block_counts = self._learn_block_numba(block, config)
+                block_counts = self._learn_block_numba(block, config, values)
             else:
                 block_counts = self._learn_block_jax(block, k % 2, config, params, seed, buffers)
             self.n_samples_seen_ += stop - start
@@ -851,8 +848,11 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         )
         return block_counts
 
-    def _learn_block_numba(self, block, config) -> np.ndarray:
-        """One block through the fused numba kernel, which updates the state in place."""
+    def _learn_block_numba(self, block, config, values: tuple) -> np.ndarray:
+        """One block through the fused numba kernel, which updates the state in place.
+
+        ``values``: the layer's numbers by name (:meth:`_values`).
+        """
         leaves = jax.tree_util.tree_leaves(self._state)
         if not all(isinstance(a, np.ndarray) and a.flags.writeable for a in leaves):
             self._state = jax.tree_util.tree_map(lambda a: np.array(a, np.float32), self._state)
@@ -864,7 +864,6 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             trace_pre=st.plasticity.trace_pre, trace_post=st.plasticity.trace_post,
             stats=stats, input_mean=neuron.input_mean, input_power=neuron.input_power,
         )
-        values = self._values(self.n_features_in_)
         rule = _numba.pack_values(values)
         values = dict(values)
         # Flags of columns found normalised, valid for one total and one pair of bounds
