@@ -160,9 +160,30 @@ def custom_call(run: dict) -> tuple[list[str], list[list[str]]]:
                      _x(r["direct"] / r["custom_call"])] for r in run["custom_call"]]
 
 
+def stream_screen(run: dict) -> tuple[list[str], list[list[str]]]:
+    seeds = ", ".join(str(s) for s in run["seeds"])
+    header = ["change to the defaults", f"{run['hard']}: hit rate, seeds {seeds}",
+              "meets the bar (of seeds)",
+              "other recordings missing the bar (recording and seed pairs)"]
+    body = []
+    for variant in run["variants"]:
+        hard = [r for r in variant["rows"] if r["name"] == run["hard"]]
+        others = [r for r in variant["rows"] if r["name"] != run["hard"]]
+        missed = [r for r in others if not r["passed"] and not r["limit"]]
+        recordings = len({r["name"] for r in missed})
+        where = f" ({recordings} recording{'s' if recordings > 1 else ''})" if missed else ""
+        body.append([
+            variant["label"], " / ".join(f"{r['hits'][0]:.3f}" for r in hard),
+            str(sum(r["passed"] for r in hard)),
+            f"{len(missed)} of {len(others)}{where}",
+        ])
+    return header, body
+
+
 TABLES: dict[str, tuple[str, Callable]] = {
     "learning": ("learning.json", learning),
     "streams": ("streams.json", streams),
+    "stream-screen": ("stream_screen.json", stream_screen),
     "speed-stream": ("speed.json", speed_stream),
     "speed-firing": ("speed.json", speed_firing),
     "speed-partial-fit": ("speed.json", speed_partial_fit),
