@@ -70,6 +70,11 @@ def _per_pattern(row: dict, key: str, fmt: str) -> str:
     return " / ".join(cells)
 
 
+def misses_bar(row: dict) -> bool:
+    """A stream result that fails the bar (a pattern too small to count is a limit)."""
+    return not row["passed"] and not row["limit"]
+
+
 def streams(rows: list[dict]) -> tuple[list[str], list[list[str]]]:
     header = ["recording", "input spikes per bin", "spikes in a pattern", "hit rate",
               "false alarms per 1000 bins", "median latency (bins)",
@@ -160,6 +165,11 @@ def custom_call(run: dict) -> tuple[list[str], list[list[str]]]:
                      _x(r["direct"] / r["custom_call"])] for r in run["custom_call"]]
 
 
+def change_label(params: dict) -> str:
+    """How a variant of ``stream_screen.py`` differs from the defaults."""
+    return ", ".join(f"{name}={value!r}" for name, value in params.items()) or "defaults"
+
+
 def stream_screen(run: dict) -> tuple[list[str], list[list[str]]]:
     seeds = ", ".join(str(s) for s in run["seeds"])
     header = ["change to the defaults", f"{run['hard']}: hit rate, seeds {seeds}",
@@ -169,11 +179,11 @@ def stream_screen(run: dict) -> tuple[list[str], list[list[str]]]:
     for variant in run["variants"]:
         hard = [r for r in variant["rows"] if r["name"] == run["hard"]]
         others = [r for r in variant["rows"] if r["name"] != run["hard"]]
-        missed = [r for r in others if not r["passed"] and not r["limit"]]
+        missed = [r for r in others if misses_bar(r)]
         recordings = len({r["name"] for r in missed})
         where = f" ({recordings} recording{'s' if recordings > 1 else ''})" if missed else ""
         body.append([
-            variant["label"], " / ".join(f"{r['hits'][0]:.3f}" for r in hard),
+            change_label(variant["params"]), " / ".join(f"{r['hits'][0]:.3f}" for r in hard),
             str(sum(r["passed"] for r in hard)),
             f"{len(missed)} of {len(others)}{where}",
         ])

@@ -25,34 +25,35 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 
 import streams
+from render import change_label, markdown, misses_bar, stream_screen
 
 SEEDS = (100, 101, 102, 103)
 HARD = "300 ch, 64 Hz, 20 bins, 30% ch"
 
-#: (label, parameters): the defaults first, then one change at a time.
+#: Parameters of each variant: the defaults first, then one or two changes at a time.
 VARIANTS = [
-    ("defaults", {}),
-    ("theta_plus=0.005", {"theta_plus": 0.005}),
-    ("theta_plus=0.0075", {"theta_plus": 0.0075}),
-    ("theta_plus=0.0125", {"theta_plus": 0.0125}),
-    ("theta_plus=0.015", {"theta_plus": 0.015}),
-    ("A_minus=0.003", {"A_minus": 0.003}),
-    ("A_minus=0.005", {"A_minus": 0.005}),
-    ("A_plus=0.01", {"A_plus": 0.01}),
-    ("weight_norm=0.05", {"weight_norm": 0.05}),
-    ("weight_norm=0.07", {"weight_norm": 0.07}),
-    ("relative_threshold=0.9", {"relative_threshold": 0.9}),
-    ("relative_threshold=1.1", {"relative_threshold": 1.1}),
-    ("threshold_noise=0.25", {"threshold_noise": 0.25}),
-    ("threshold_noise=1.0", {"threshold_noise": 1.0}),
-    ("competition='lateral'", {"competition": "lateral"}),
-    ("leak=0.8 (fixed)", {"leak": 0.8}),
-    ("leak=0.8, weight_norm=0.05", {"leak": 0.8, "weight_norm": 0.05}),
+    {},
+    {"theta_plus": 0.005},
+    {"theta_plus": 0.0075},
+    {"theta_plus": 0.0125},
+    {"theta_plus": 0.015},
+    {"A_minus": 0.003},
+    {"A_minus": 0.005},
+    {"A_plus": 0.01},
+    {"weight_norm": 0.05},
+    {"weight_norm": 0.07},
+    {"relative_threshold": 0.9},
+    {"relative_threshold": 1.1},
+    {"threshold_noise": 0.25},
+    {"threshold_noise": 1.0},
+    {"competition": "lateral"},
+    {"leak": 0.8},
+    {"leak": 0.8, "weight_norm": 0.05},
 ]
 
 
-def run_variant_seed(job: tuple[str, dict, int]) -> list[dict]:
-    label, params, seed = job
+def run_variant_seed(job: tuple[dict, int]) -> list[dict]:
+    params, seed = job
     rows = []
     for case in streams.SINGLE + streams.MULTI + streams.PAPERS:
         r = streams.run_case(case, seed=seed, params=params)
@@ -61,8 +62,7 @@ def run_variant_seed(job: tuple[str, dict, int]) -> list[dict]:
             hits=[p["hits"] for p in r["patterns"]],
             false_alarms=[p["false_alarms"] for p in r["patterns"]],
         ))
-    print(f"{label}, seed {seed}: "
-          f"{sum(not r['passed'] and not r['limit'] for r in rows)} of {len(rows)} miss",
+    print(f"{change_label(params)}, seed {seed}: {sum(map(misses_bar, rows))} of {len(rows)} miss",
           flush=True)
     return rows
 
@@ -74,16 +74,15 @@ def main(argv=None) -> int:
     parser.add_argument("--json", help="write the results to this file")
     args = parser.parse_args(argv)
     variants = VARIANTS[:args.variants] if args.variants else VARIANTS
-    jobs = [(label, params, seed) for label, params in variants for seed in SEEDS]
+    jobs = [(params, seed) for params in variants for seed in SEEDS]
     with ProcessPoolExecutor(args.processes) as pool:
         results = list(pool.map(run_variant_seed, jobs))
     out = dict(date=datetime.date.today().isoformat(), seeds=list(SEEDS), hard=HARD,
                variants=[])
-    for k, (label, params) in enumerate(variants):
-        rows = [row for seed_rows in results[k * len(SEEDS):(k + 1) * len(SEEDS)]
-                for row in seed_rows]
-        out["variants"].append(dict(label=label, params=params, rows=rows))
-    from render import markdown, stream_screen
+    per_seed = iter(results)  # in the order of the jobs
+    for params in variants:
+        rows = [row for _ in SEEDS for row in next(per_seed)]
+        out["variants"].append(dict(params=params, rows=rows))
     print(markdown(*stream_screen(out)))
     if args.json:
         with open(args.json, "w") as f:
