@@ -264,7 +264,7 @@ class ConvSTDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         "A_plus": [Interval(Real, 0, None, closed="left")],
         "A_minus": [Interval(Real, 0, None, closed="left")],
         "learning_rate": [Interval(Real, 0, None, closed="left")],
-        "threshold": [Interval(Real, None, None, closed="neither")],
+        "threshold": [Interval(Real, 0, None, closed="neither")],
         "leak": [Interval(Real, 0, 1, closed="both")],
         "trace_decay": [Interval(Real, 0, 1, closed="both")],
         "n_steps": [Interval(Integral, 1, None, closed="left")],

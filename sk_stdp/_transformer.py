@@ -20,7 +20,7 @@ from sklearn.base import (
 )
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, check_non_negative, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _dynamics as dyn
 from . import _neurons as neurons
@@ -45,6 +45,13 @@ AUTO = {
     "theta_decay": (1.0, 0.9999),
     "max_iter": (3, 1),
 }
+
+#: ``max_input="auto"`` with the direct code: (sample mode, stream mode). In stream
+#: mode a value is one channel's spike count in one bin; larger values were measured
+#: to silence a learned layer's read-out for seconds of stream. In sample mode,
+#: where learning normalises each neuron's weights after every sample, a value
+#: up to this bound (in a corrupted row) left the learned features unchanged.
+MAX_INPUT = (1e6, 100.0)
 
 #: Mean input density at or below which ``kernel="auto"`` picks the event kernel
 #: (JAX kernels, when the numba kernel is not used).
@@ -113,7 +120,9 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         are clipped to them too.
     threshold : float or "auto", default="auto"
         Firing threshold of the membrane potential (before adaptation). A
-        number is used as it is, in both modes. ``"auto"`` is 1.0 in sample
+        number (positive, above ``v_reset``) is used as it is, in both modes.
+        In stream mode, whether it is ``"auto"`` or a number is fixed once the
+        layer is fitted. ``"auto"`` is 1.0 in sample
         mode; in stream mode the threshold is relative to the input: a neuron
         fires at ``(relative_threshold + theta) * V + threshold_noise *
         sqrt(w_max * V)``, where ``V`` is the mean membrane potential the
@@ -134,7 +143,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         Input spikes a membrane time constant holds on average, in stream
         mode with ``leak="auto"`` and ``threshold="auto"`` (see ``leak``).
     v_reset : float, default=0.0
-        Membrane potential after a spike.
+        Membrane potential after a spike; below the threshold.
     leak : float or "auto", default="auto"
         Factor applied to the membrane potential each step (1 = no leak).
         ``"auto"``: 0.8 in sample mode, where it makes the spike count follow
@@ -288,6 +297,17 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         ``n_neurons / 16``) neurons fire per step on its first rows, else
         ``"dense"``. Elsewhere ``"numba"`` falls back to the JAX kernels
         with a warning.
+    max_input : float or "auto", default="auto"
+        The largest value X may hold. A value above it, or a NaN, an infinity
+        or (except in sample-mode :meth:`transform`) a negative value, cannot
+        be a spike count, a rate or an intensity: the call raises a
+        ``ValueError`` naming its row, its column and the bound, and the
+        estimator stays exactly as it was, so that one corrupted packet never
+        costs what the layer learned. ``"auto"``: 1 with
+        ``encoding="poisson"`` (probabilities); with the direct code, 100 in
+        stream mode (a channel's spike count in one bin) and 1e6 in sample
+        mode (intensities, expected in [0, 1]: :meth:`fit` warns once when X
+        goes beyond 1). ``np.inf`` accepts any finite value.
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, the sample order and the rate code.
     verbose : int, default=0
@@ -352,7 +372,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         "learning_rate": [Interval(Real, 0, None, closed="left")],
         "w_min": [Interval(Real, None, None, closed="neither")],
         "w_max": [Interval(Real, None, None, closed="neither")],
-        "threshold": [Interval(Real, None, None, closed="neither"), StrOptions({"auto"})],
+        "threshold": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
         "relative_threshold": [Interval(Real, 0, None, closed="left")],
         "threshold_window": [Interval(Integral, 1, None, closed="left")],
         "threshold_noise": [Interval(Real, 0, None, closed="left")],
@@ -381,6 +401,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         "max_iter": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "shuffle": ["boolean"],
         "kernel": [StrOptions({"auto", "dense", "event", "numba"})],
+        "max_input": [Interval(Real, 0, None, closed="right"), StrOptions({"auto"})],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -423,6 +444,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         max_iter: int | str = "auto",
         shuffle: bool = True,
         kernel: str = "auto",
+        max_input: float | str = "auto",
         random_state=None,
         verbose: int = 0,
     ):
@@ -461,6 +483,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         self.max_iter = max_iter
         self.shuffle = shuffle
         self.kernel = kernel
+        self.max_input = max_input
         self.random_state = random_state
         self.verbose = verbose
 
@@ -591,6 +614,13 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 )
         if self.w_min > self.w_max:
             raise ValueError(f"w_min={self.w_min} must not exceed w_max={self.w_max}.")
+        threshold = self._mode_value("threshold")
+        if not self.v_reset < threshold:
+            shown = "" if threshold == self.threshold else f" ({self.threshold!r} resolves to it)"
+            raise ValueError(
+                f"v_reset={self.v_reset} must be below the threshold, {threshold}{shown}: a "
+                "neuron reset at or above its threshold would fire at every step."
+            )
         if self.readout in ("cosine", "rate") and (self.stream or self.transform_competition):
             raise ValueError(
                 f"readout={self.readout!r} reads out independent samples without "
@@ -602,8 +632,21 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         """The estimator parameters the dynamics read (all but the derived weight_total)."""
         return tuple(n for n in dyn.param_names(self.rule) if n != "weight_total")
 
-    def _validate_X(self, X, *, reset: bool, allow_empty: bool = False):
-        fast = self._validate_fast(X, reset=reset)
+    def _max_input(self) -> float:
+        """The largest value X may hold (``max_input``, ``"auto"`` resolved)."""
+        poisson = self.encoding == "poisson"
+        if _is_auto(self.max_input):
+            return 1.0 if poisson else MAX_INPUT[int(bool(self.stream))]
+        return min(float(self.max_input), 1.0) if poisson else float(self.max_input)
+
+    def _validate_X(self, X, *, reset: bool, allow_empty: bool = False, learning: bool = True):
+        """X as a float32 array (or CSR matrix), or a ValueError naming what is wrong.
+
+        ``learning=False`` (read-out): in sample mode, negative values (a scaler
+        fitted on other rows gives them to held-out rows) are read as zero.
+        """
+        clip_negative = not learning and not self.stream
+        fast = self._validate_fast(X, reset=reset, clip_negative=clip_negative)
         if fast is not None:
             return fast
         X = validate_data(
@@ -611,25 +654,32 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             X,
             reset=reset,
             accept_sparse="csr",
-            # float32, the dtype of the dynamics: values beyond its range are rejected
-            # here ("too large for dtype('float32')") instead of becoming inf in JAX.
-            dtype=np.float32,
+            # Float64 input is checked before it becomes float32, the dtype of the
+            # dynamics, so that a value beyond float32's range is refused by name.
+            dtype=[np.float32, np.float64],
+            ensure_all_finite=False,
             ensure_min_samples=0 if allow_empty else 1,
         )
         if X.shape[0] == 0:
-            return X
-        check_non_negative(X, f"{type(self).__name__} (input spikes or rates)")
-        if self.encoding == "poisson":
-            top = X.max() if X.shape[0] else 0
-            if top > 1:
-                raise ValueError(
-                    "encoding='poisson' reads values as per-step firing probabilities, "
-                    f"which must lie in [0, 1]; the largest value in X is {float(top):g}. "
-                    "Scale X into [0, 1] or use encoding='direct'."
-                )
+            return X.astype(np.float32, copy=False)
+        _check_values(X, self._max_input(), self._input_kind(), negative_ok=clip_negative)
+        X = X.astype(np.float32, copy=False)
+        if clip_negative:
+            X = _clip_negative(X)
         return X
 
-    def _validate_fast(self, X, *, reset: bool) -> np.ndarray | None:
+    def _input_kind(self) -> str:
+        """What a value of X is, in the words of the error messages."""
+        if self.encoding == "poisson":
+            return ("encoding='poisson' reads values as per-step firing probabilities, "
+                    "which must lie in [0, 1]")
+        if self.stream:
+            return ("in stream mode with encoding='direct' a value is a spike count (or "
+                    "graded input) of one channel in one time bin")
+        return ("in sample mode with encoding='direct' a value is an input intensity or "
+                "current, expected in [0, 1]")
+
+    def _validate_fast(self, X, *, reset: bool, clip_negative: bool) -> np.ndarray | None:
         """X as float32 if it is a plain, valid numpy array for a fitted estimator, else None.
 
         Streaming calls a few rows at a time, where scikit-learn's general
@@ -647,13 +697,28 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             or X.dtype.kind not in "fiub"
         ):
             return None
-        with np.errstate(over="ignore"):  # too large for float32: inf, rejected just below
+        with np.errstate(over="ignore"):  # too large for float32: inf, refused just below
             X = np.asarray(X, dtype=np.float32)
-        if X.size and not (np.isfinite(X).all() and X.min() >= 0):
-            return None
-        if self.encoding == "poisson" and X.size and X.max() > 1:
-            return None
+        if X.size and not (
+            np.isfinite(X).all() and X.min() >= 0 and X.max() <= self._max_input()
+        ):
+            return None  # full validation: negatives clipped, or an error naming the value
         return X
+
+    def _warn_unscaled(self, X) -> None:
+        """One warning per fit when sample-mode direct input goes beyond [0, 1]."""
+        if self.stream or self.encoding != "direct" or X.shape[0] == 0:
+            return
+        top = float(X.max())
+        if top > 1:
+            warnings.warn(
+                f"X holds values up to {top:g}. In sample mode with encoding='direct' the "
+                "default thresholds, amplitudes and weight_norm are set for intensities in "
+                "[0, 1]; larger values make every neuron fire at every step and learning "
+                "loses most of its accuracy. Scale X into [0, 1], e.g. X / X.max() or a "
+                "MinMaxScaler() before this step of the pipeline.",
+                UserWarning, stacklevel=3,
+            )
 
     def _params(self, n_features: int) -> dyn.Params:
         """The layer's numbers, filled by name from this estimator's parameters.
@@ -779,6 +844,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         self.kernel_ = self._choose_kernel(X, weights)
         self._clean = None  # numba kernel: columns found normalised
         self._state = dyn.init(weights, self.rule)
+        self._fixed = self._fixed_params()
         self.n_samples_seen_ = 0
         self.n_iter_ = 0
         self._event_slots = 0  # width of the event lists: grows, never shrinks
@@ -910,6 +976,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         self._check_rule()
         with _Rollback(self) as rollback:
             X = self._validate_X(X, reset=True)
+            self._warn_unscaled(X)
             self._begin(X)
             rng = np.random.default_rng(self._seed)
             for epoch in range(self._max_iter()):
@@ -924,6 +991,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 rollback.commit()
                 if self.verbose:
                     self._report(epoch, counts, X.shape[0], time.perf_counter() - started)
+        self._checked_params = self._param_values()  # validated by _fit_context
         return self
 
     def partial_fit(self, X, y=None) -> STDPTransformer:
@@ -945,13 +1013,23 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         -------
         self : STDPTransformer
             The estimator.
+
+        Raises
+        ------
+        ValueError
+            Bad rows (see ``max_input``), or a parameter changed with
+            ``set_params`` that the fitted layer cannot take: ``n_neurons``,
+            ``stream``, ``rule``, ``encoding`` and, in stream mode, a switch
+            between ``threshold="auto"`` and a number. The estimator is left
+            exactly as it was.
         """
-        checked = self._check_params_for_partial_fit()
+        checked = self._check_params()
         if not hasattr(self, "_state"):
             if _n_rows(X) == 0:  # nothing to learn, and nothing to size the layer by
                 return self
             with _Rollback(self):  # bad input: stay unfitted (no stray n_features_in_)
                 X = self._validate_X(X, reset=True)
+                self._warn_unscaled(X)
                 self._begin(X)
         else:
             X = self._validate_X(X, reset=False, allow_empty=True)
@@ -961,26 +1039,52 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         self._checked_params = checked
         return self
 
-    def _check_params_for_partial_fit(self) -> tuple:
+    def _check_params(self) -> tuple:
         """Validate the current parameters, as set_params may have changed them.
 
         Returns the parameter values checked, which the caller keeps once the
         call succeeded: the check is skipped while no parameter object has
         changed since, which keeps one-row calls cheap.
         """
-        current = tuple(self.__dict__.get(name) for name in self._parameter_constraints)
+        current = self._param_values()
         last = getattr(self, "_checked_params", None)
         if last is not None and all(map(operator.is_, current, last)):
             return current
         self._validate_params()
         self._check_rule()
-        if hasattr(self, "_state") and self.n_neurons != self._n_fitted_neurons():
-            raise ValueError(
-                f"n_neurons={self.n_neurons} does not match the fitted layer, which has "
-                f"{self._n_fitted_neurons()} neurons; partial_fit cannot resize a layer. "
-                "Set n_neurons back, or call fit to start a new layer."
-            )
+        if hasattr(self, "_state"):
+            self._check_fixed_params()
         return current
+
+    def _param_values(self) -> tuple:
+        return tuple(self.__dict__.get(name) for name in self._parameter_constraints)
+
+    def _fixed_params(self) -> dict:
+        """The parameters the fitted state depends on, with what each one decides."""
+        fixed = {
+            "n_neurons": (self.n_neurons, "one row of weights per neuron"),
+            "stream": (bool(self.stream), "rows as samples or as time bins, and the "
+                                          "meaning of every 'auto' parameter"),
+            "rule": (self.rule, "the traces the rule keeps"),
+            "encoding": (self.encoding, "how the layer's kernel reads X"),
+        }
+        if self.stream:  # theta_ is in units of the mean potential when relative
+            kind = "relative" if _is_auto(self.threshold) else "absolute"
+            fixed["threshold"] = (kind, "thresholds relative to the input or absolute, "
+                                        "the unit of theta_")
+        return fixed
+
+    def _check_fixed_params(self) -> None:
+        """Refuse a change of a parameter the fitted layer cannot take."""
+        for name, (value, meaning) in self._fixed_params().items():
+            fitted = self._fixed.get(name, (value,))[0]
+            if value != fitted:
+                raise ValueError(
+                    f"{name}={getattr(self, name)!r} does not match the fitted layer "
+                    f"({name} was {fitted!r} when it was fitted: {meaning}); a fitted layer "
+                    f"cannot take this change. Set {name} back, or call fit to start a new "
+                    "layer."
+                )
 
     def reset_state(self) -> STDPTransformer:
         """Return membranes and traces to rest, keeping weights and thresholds.
@@ -1062,7 +1166,8 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             Spike counts (sample mode) or 0/1 spikes (stream mode).
         """
         check_is_fitted(self, "n_features_in_")
-        X = self._validate_X(X, reset=False, allow_empty=True)
+        self._check_params()  # a change since the last call; nothing kept
+        X = self._validate_X(X, reset=False, allow_empty=True, learning=False)
         weights = jnp.asarray(self._state.weights)
         neuron = jax.tree_util.tree_map(jnp.asarray, self._state.neuron)
         params = self._frozen_params(neuron)  # the leak in use, frozen like the thresholds
@@ -1171,6 +1276,53 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         # fit_transform with transform); sample mode keeps all of them.
         tags.non_deterministic = bool(self.stream)
         return tags
+
+
+def _check_values(X, bound: float, kind: str, *, negative_ok: bool) -> None:
+    """Refuse X if a value is NaN, infinite, above ``bound`` or (unless ``negative_ok``)
+    negative, naming the first such value by its row and column."""
+    data = X.data if sp.issparse(X) else X
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isfinite(data) | (data > bound)
+        if not negative_ok:
+            bad |= data < 0
+    if not bad.any():
+        return
+    if sp.issparse(X):
+        first = int(np.argmax(bad))
+        row = int(np.searchsorted(X.indptr, first, side="right")) - 1
+        column = int(X.indices[first])
+    else:
+        row, column = (int(i) for i in np.unravel_index(int(np.argmax(bad)), X.shape))
+    value = float(X[row, column])
+    where = f"X[{row}, {column}] = {value:g}"
+    unchanged = "The rows were refused and the estimator is unchanged."
+    if np.isnan(value):
+        raise ValueError(f"Input X contains NaN ({where}). {unchanged}")
+    if np.isinf(value):
+        raise ValueError(f"Input X contains infinity ({where}). {unchanged}")
+    if value < 0:
+        raise ValueError(
+            f"Negative values in data passed to STDPTransformer ({where}): input spikes, "
+            f"rates and intensities are non-negative. {unchanged}"
+        )
+    raise ValueError(
+        f"{where} is too large: above max_input={bound:g}, the largest value the layer "
+        f"takes ({kind}). A value beyond it is a corrupted or unscaled input, not a spike "
+        f"count or a rate. {unchanged} Scale X, or raise max_input if such values are real."
+    )
+
+
+def _clip_negative(X):
+    """X with negative values set to zero (a copy where any is negative)."""
+    data = X.data if sp.issparse(X) else X
+    if data.size == 0 or data.min() >= 0:
+        return X
+    if sp.issparse(X):
+        X = X.copy()
+        np.maximum(X.data, 0, out=X.data)
+        return X
+    return np.maximum(X, 0)
 
 
 def _n_rows(X) -> int:

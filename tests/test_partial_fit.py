@@ -85,6 +85,10 @@ BAD_SETTINGS = [
     (dict(threshold=np.nan), "threshold"),
     (dict(v_reset=np.inf), "v_reset"),
     (dict(n_neurons=8), "n_neurons"),
+    (dict(threshold=0.0), "threshold"),
+    (dict(v_reset=0.6), "v_reset.*below the threshold"),
+    (dict(rule="triplet"), "rule='triplet' does not match the fitted layer"),
+    (dict(encoding="poisson"), "encoding='poisson' does not match the fitted layer"),
 ]
 
 
@@ -99,12 +103,16 @@ def test_bad_set_params_between_calls_changes_nothing(active, X_rates, snap, cha
     with pytest.raises(ValueError, match=message):
         est.partial_fit(X_rates)
     _assert_same_fitted(snap, before, est)
+    # The read-out refuses the setting too, and changes nothing either.
+    with pytest.raises(ValueError, match=message):
+        est.transform(X_rates)
+    _assert_same_fitted(snap, before, est)
     # The output width follows the fitted weights, not the setting.
     np.testing.assert_array_equal(est.get_feature_names_out(), names)
-    assert est.transform(X_rates).shape == (X_rates.shape[0], 4)
     # Setting it back lets the stream go on as if nothing had happened.
     est.set_params(**{k: active.get(k, STDPTransformer().get_params()[k]) if k != "n_neurons"
                       else 4 for k in change})
+    assert est.transform(X_rates).shape == (X_rates.shape[0], 4)
     twin = STDPTransformer(**dict(active, n_neurons=4, stream=stream)).partial_fit(X_rates)
     np.testing.assert_array_equal(est.partial_fit(X_rates).components_,
                                   twin.partial_fit(X_rates).components_)
@@ -116,3 +124,42 @@ def test_valid_set_params_between_calls_takes_effect(active, X_rates):
     est.set_params(learning_rate=0.0, weight_norm=None)
     est.partial_fit(X_rates)
     np.testing.assert_array_equal(est.components_, weights)  # learning switched off
+
+
+@pytest.mark.parametrize(
+    ("fitted", "change"),
+    [
+        (dict(stream=False), dict(stream=True)),
+        (dict(stream=True), dict(stream=False)),
+        (dict(stream=True, threshold="auto"), dict(threshold=0.5)),
+        (dict(stream=True, threshold=0.5), dict(threshold="auto")),
+        (dict(rule="triplet"), dict(rule="pair")),
+    ],
+    ids=str,
+)
+def test_changes_the_fitted_layer_cannot_take_are_refused(active, X_rates, snap, fitted, change):
+    """A layer fitted in one mode (or with relative thresholds, or one rule's traces)
+    cannot go on in another: partial_fit and transform name the parameter and change
+    nothing; setting it back carries on; fit starts a new layer with the new setting."""
+    est = STDPTransformer(**dict(active, **fitted)).partial_fit(X_rates)
+    before = snap.take(est)
+    original = {name: est.get_params()[name] for name in change}
+    est.set_params(**change)
+    name = next(iter(change))
+    for method in (est.partial_fit, est.transform):
+        with pytest.raises(ValueError, match=f"{name}=.* does not match the fitted layer"):
+            method(X_rates)
+        _assert_same_fitted(snap, before, est)
+    twin = STDPTransformer(**dict(active, **fitted)).partial_fit(X_rates)
+    est.set_params(**original)
+    np.testing.assert_array_equal(est.partial_fit(X_rates).components_,
+                                  twin.partial_fit(X_rates).components_)
+    est.set_params(**change).fit(X_rates)
+    assert est.transform(X_rates).shape == (X_rates.shape[0], active["n_neurons"])
+
+
+def test_sample_mode_threshold_may_change_between_calls(active, X_rates):
+    """In sample mode "auto" is the number 1.0: switching between them is no change of kind."""
+    est = STDPTransformer(**dict(active, threshold="auto")).partial_fit(X_rates)
+    est.set_params(threshold=0.3).partial_fit(X_rates)
+    assert est.transform(X_rates).sum() > 0

@@ -1,5 +1,6 @@
 """Bad input: a clear ValueError, and the estimator left as it was. Extremes stay finite."""
 
+import re
 import warnings
 
 import numpy as np
@@ -112,6 +113,11 @@ def test_invalid_init(active):
     [
         (dict(w_min=1.0, w_max=0.5), "w_min"),
         (dict(threshold=np.nan), "threshold"),
+        (dict(threshold=0.0), "threshold"),
+        (dict(threshold=-1.0), "threshold"),
+        (dict(v_reset=1.0, threshold="auto"), "v_reset.*below the threshold, 1.0"),
+        (dict(threshold=0.5, v_reset=0.7), "v_reset"),
+        (dict(max_input=0.0), "max_input"),
         (dict(v_reset=np.inf), "v_reset"),
         (dict(A_plus=-1.0), "A_plus"),
         (dict(leak=1.5), "leak"),
@@ -157,11 +163,15 @@ def arrays(draw):
     return draw(hnp.arrays(dtype, shape, elements=elements))
 
 
+KERNELS = ["numba", "dense", "event"]
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(X=arrays(), encoding=st.sampled_from(["direct", "poisson"]), stream=st.booleans())
-def test_any_input_gives_value_error_or_finite_weights(X, encoding, stream):
+@given(X=arrays(), encoding=st.sampled_from(["direct", "poisson"]), stream=st.booleans(),
+       kernel=st.sampled_from(KERNELS), max_input=st.sampled_from(["auto", np.inf]))
+def test_any_input_gives_value_error_or_finite_weights(X, encoding, stream, kernel, max_input):
     est = STDPTransformer(n_neurons=3, n_steps=2, max_iter=1, random_state=0, stream=stream,
-                          encoding=encoding, kernel="dense")
+                          encoding=encoding, kernel=kernel, max_input=max_input)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # e.g. overflow when casting
         try:
@@ -182,12 +192,17 @@ def test_any_input_gives_value_error_or_finite_weights(X, encoding, stream):
     assert np.all(np.isfinite(out)) and out.min() >= 0
 
 
-@pytest.mark.parametrize("kernel", ["dense", "event"])
+@pytest.mark.parametrize("kernel", KERNELS)
 @pytest.mark.parametrize("stream", [True, False])
 def test_huge_finite_inputs_stay_finite(stream, kernel):
-    # Traces overflow float32 here; the weights must stay finite and in bounds.
+    # Refused by default (above max_input); accepted with max_input=inf, where traces
+    # overflow float32: the weights must stay finite and in bounds on every kernel.
     X = (np.random.default_rng(0).random((64, 20)) < 0.3) * 1e38
-    est = STDPTransformer(8, stream=stream, max_iter=1, random_state=0, kernel=kernel).fit(X)
+    est = STDPTransformer(8, stream=stream, max_iter=1, random_state=0, kernel=kernel)
+    with pytest.raises(ValueError, match="too large: above max_input"):
+        est.fit(X)
+    assert not hasattr(est, "n_features_in_")
+    est.set_params(max_input=np.inf).fit(X)
     W = est.components_
     assert np.all(np.isfinite(W)) and W.min() >= est.w_min and W.max() <= est.w_max
     assert np.all(np.isfinite(est.transform(X)))
@@ -200,8 +215,7 @@ EXTREMES = {
     "huge-learning-rate": dict(learning_rate=1e30),
     "huge-amplitudes": dict(A_plus=1e30, A_minus=1e30, learning_rate=1e8),
     "huge-A-plus": dict(A_plus=1e35, A_minus=0.0),
-    "threshold-zero": dict(threshold=0.0),
-    "threshold-negative": dict(threshold=-5.0),
+    "threshold-tiny": dict(threshold=1e-30),
     "no-leak-no-decay": dict(leak=1.0, trace_decay=1.0, learning_rate=10.0),
     "zero-leak-zero-decay": dict(leak=0.0, trace_decay=0.0),
     "huge-theta-plus": dict(theta_plus=1e30),
@@ -210,7 +224,7 @@ EXTREMES = {
     "tiny-weight-norm": dict(weight_norm=1e-30),
     "equal-bounds": dict(w_min=0.5, w_max=0.5),
     "wide-bounds": dict(w_min=-1e30, w_max=1e30, learning_rate=1e6, weight_norm=None),
-    "huge-reset": dict(v_reset=1e30),
+    "huge-negative-reset": dict(v_reset=-1e30),
     "plain-rule-no-leak": dict(competition=None, weight_norm=None, theta_plus=0.0, leak=1.0,
                                trace_decay=1.0, learning_rate=100.0),
 }
@@ -224,15 +238,16 @@ def long_inputs():
     return {"spikes": spikes, "currents": currents}
 
 
+@pytest.mark.parametrize("kernel", KERNELS)
 @pytest.mark.parametrize("case", list(EXTREMES))
-def test_extreme_parameters_stay_finite_and_bounded(active, long_inputs, case):
+def test_extreme_parameters_stay_finite_and_bounded(active, long_inputs, case, kernel):
     for stream in (True, False):
         for name, X in long_inputs.items():
             X = X if stream else X[:256]
-            params = dict(active, stream=stream, kernel="dense", **EXTREMES[case])
+            params = dict(active, stream=stream, kernel=kernel, **EXTREMES[case])
             est = STDPTransformer(**params).fit(X)
             W = est.components_
-            where = f"{case} stream={stream} {name}"
+            where = f"{case} stream={stream} {name} kernel={kernel}"
             assert np.all(np.isfinite(W)), where
             assert W.min() >= np.float32(est.w_min) and W.max() <= np.float32(est.w_max), where
             for attr in ("theta_", "v_", "trace_pre_", "trace_post_"):
@@ -274,3 +289,66 @@ def test_sample_readouts_reject_streams_and_readout_competition(readout, setting
         STDPTransformer(4, readout=readout, random_state=0, **setting).fit(X)
     # With "auto" the same settings read out by the learning neurons.
     assert STDPTransformer(4, random_state=0, **setting).fit(X).transform(X).shape == (10, 4)
+
+
+# --------------------------------------------------------------------------
+# Values no spike count, rate or intensity can take; values a scaler gives
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csr"])
+@pytest.mark.parametrize(
+    ("params", "bound"),
+    [(dict(stream=True), 100), (dict(stream=False), 1e6), (dict(max_input=5.0), 5),
+     (dict(encoding="poisson"), 1)],
+    ids=["stream", "sample", "given", "poisson"],
+)
+@pytest.mark.parametrize("method", ["partial_fit", "transform"])
+def test_values_above_the_bound_are_refused_by_position(active, X_rates, snap, params, bound,
+                                                        sparse, method):
+    est = STDPTransformer(**dict(active, **params)).fit(X_rates)
+    before = snap.take(est)
+    X = X_rates.copy()
+    X[17, 6] = 3 * bound  # one corrupted value among valid rows
+    X = sp.csr_matrix(X) if sparse else X
+    with pytest.raises(ValueError, match=re.escape(f"X[17, 6] = {3 * bound:g} is too large: "
+                                                   f"above max_input={bound:g}")
+                       if params.get("encoding") != "poisson" else r"X\[17, 6\].*\[0, 1\]"):
+        getattr(est, method)(X)
+    snap.same(before, snap.take(est))
+    # A value at the bound is taken.
+    X = X_rates.copy()
+    X[17, 6] = bound
+    getattr(est, method)(sp.csr_matrix(X) if sparse else X)
+
+
+def test_nan_is_named_by_position(active, X_rates):
+    X = X_rates.copy()
+    X[3, 11] = np.nan
+    with pytest.raises(ValueError, match=r"NaN \(X\[3, 11\] = nan\)"):
+        STDPTransformer(**active).fit(X)
+
+
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csr"])
+def test_sample_transform_reads_negative_values_as_zero(active, X_rates, sparse):
+    est = STDPTransformer(**active).fit(X_rates)
+    shifted = X_rates - 0.05  # as a scaler fitted on other rows may give
+    clipped = np.maximum(shifted, 0)
+    assert shifted.min() < 0
+    convert = sp.csr_matrix if sparse else np.asarray
+    np.testing.assert_array_equal(est.transform(convert(shifted)), est.transform(clipped))
+    assert est.transform(clipped).sum() > 0
+    # Learning still refuses them, and so does the stream read-out (spike counts).
+    with pytest.raises(ValueError, match="Negative values"):
+        est.partial_fit(convert(shifted))
+    stream = STDPTransformer(**dict(active, stream=True)).fit(X_rates)
+    with pytest.raises(ValueError, match="Negative values"):
+        stream.transform(convert(shifted))
+
+
+def test_unscaled_sample_input_warns_once_per_fit(active, X_rates):
+    with pytest.warns(UserWarning, match="Scale X into") as record:
+        STDPTransformer(**active).fit(X_rates * 255)
+    assert len([w for w in record if "Scale X" in str(w.message)]) == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        STDPTransformer(**active).fit(X_rates)  # within [0, 1]
+        STDPTransformer(**dict(active, stream=True)).fit(X_rates * 3)  # spike counts
