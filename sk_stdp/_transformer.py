@@ -27,6 +27,7 @@ from . import _neurons as neurons
 from . import _numba
 from ._encoding import block_sizes, nonzeros_per_row, row_seeds, to_dense, to_events
 from ._rules import RULES
+from .sources import container_hint
 
 #: What each ``"auto"`` parameter resolves to: (sample mode, stream mode). In
 #: stream mode the threshold is relative to the input (see ``relative_threshold``);
@@ -603,6 +604,9 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         return tuple(n for n in dyn.param_names(self.rule) if n != "weight_total")
 
     def _validate_X(self, X, *, reset: bool, allow_empty: bool = False):
+        hint = container_hint(X)
+        if hint is not None:
+            raise ValueError(hint)
         fast = self._validate_fast(X, reset=reset)
         if fast is not None:
             return fast
