@@ -14,28 +14,40 @@ recording's window), ready to be binned:
   them), one channel per pixel and polarity (:func:`sensor_channels`,
   :func:`sensor_coordinates`).
 
+And a live source: :class:`LSLSource` receives spike events from a
+lab-streaming-layer stream as packets for :meth:`SpikeBinner.push
+<sk_stdp.events.SpikeBinner.push>`; :func:`spike_stream_info` describes
+such a stream for the sending side.
+
 :func:`container_hint` recognises these containers when one is passed where
 a raster is expected, and says which adapter to use.
 
-The optional packages (``neo``, ``spikeinterface``, ``tonic``) are never
-imported by this module: the adapters read the objects they are given.
+The optional packages (``neo``, ``spikeinterface``, ``tonic``, ``pylsl``)
+are never imported by this module: the adapters read the objects they are
+given, and only :class:`LSLSource` and :func:`spike_stream_info` import
+``pylsl`` when called (extra ``sk_stdp[lsl]``).
 """
 
 from __future__ import annotations
 
-from numbers import Integral
+import math
+import time
+from collections.abc import Iterator
+from numbers import Integral, Real
 
 import numpy as np
 
 from .events import SpikeEvents, _is_quantity, _rescaled
 
 __all__ = [
+    "LSLSource",
     "container_hint",
     "events_from_neo",
     "events_from_sensor",
     "events_from_sorting",
     "sensor_channels",
     "sensor_coordinates",
+    "spike_stream_info",
 ]
 
 
@@ -433,3 +445,261 @@ def container_hint(X) -> str | None:
             f"{then}."
         )
     return None
+
+
+# --------------------------------------------------------------------------
+# Lab streaming layer
+# --------------------------------------------------------------------------
+def _import_pylsl():
+    try:
+        import pylsl
+    except ImportError as exc:
+        raise ImportError(
+            "LSLSource needs pylsl: pip install 'sk_stdp[lsl]' (or pip install pylsl)."
+        ) from exc
+    return pylsl
+
+
+def spike_stream_info(name: str, n_channels: int, *, source_id: str = "",
+                      stream_type: str = "Spikes", width: int = 1):
+    """Describe an LSL stream of spike events, for the sending side.
+
+    The format :class:`LSLSource` reads: an irregular-rate stream of int32
+    samples of ``width`` values; each value is the channel id of one spike
+    at the sample's timestamp, negative values are padding. With
+    ``width=1`` (the default) each sample is one spike; a wider sample
+    carries up to ``width`` simultaneous spikes. The number of channels is
+    written in the stream's description (``n_channels``), where
+    :class:`LSLSource` reads it.
+
+    Parameters
+    ----------
+    name : str
+        Name of the stream.
+    n_channels : int
+        Number of spike channels (ids ``0 .. n_channels - 1``).
+    source_id : str, default=""
+        A unique id of the source, to resolve it unambiguously.
+    stream_type : str, default="Spikes"
+        Content type of the stream.
+    width : int, default=1
+        Values per sample.
+
+    Returns
+    -------
+    info : pylsl.StreamInfo
+        Pass it to ``pylsl.StreamOutlet``, then push samples with
+        ``outlet.push_chunk(channel_ids[:, None], timestamps)``.
+
+    Examples
+    --------
+    >>> from sk_stdp.sources import spike_stream_info
+    >>> info = spike_stream_info("spikes", n_channels=384, source_id="rig-1")  # doctest: +SKIP
+    >>> info.channel_count(), info.desc().child_value("n_channels")            # doctest: +SKIP
+    (1, '384')
+    """
+    if not isinstance(n_channels, Integral) or isinstance(n_channels, bool) or n_channels < 1:
+        raise ValueError(f"n_channels must be a positive integer, got {n_channels!r}.")
+    if not isinstance(width, Integral) or isinstance(width, bool) or width < 1:
+        raise ValueError(f"width must be a positive integer, got {width!r}.")
+    pylsl = _import_pylsl()
+    info = pylsl.StreamInfo(name, stream_type, int(width), pylsl.IRREGULAR_RATE,
+                            pylsl.cf_int32, source_id)
+    info.desc().append_child_value("n_channels", str(int(n_channels)))
+    return info
+
+
+class LSLSource:
+    """Spike events from a lab-streaming-layer (LSL) stream, as packets for ``SpikeBinner.push``.
+
+    Resolves a stream on the network, connects to it, and yields what
+    arrives as ``(times, channels, until)``: spike times in the stream's
+    clock, channel ids, and a time up to which every spike has been
+    received — the newest timestamp so far less ``latency``, the time a
+    spike may arrive after a later-stamped one. The loop::
+
+        from sk_stdp.events import SpikeBinner
+        from sk_stdp.sources import LSLSource
+
+        with LSLSource("spikes", timeout=5.0) as source:
+            binner = SpikeBinner(source.n_channels, bin_width=0.001)
+            for times, channels, until in source:
+                stdp.partial_fit(binner.push(times, channels, until=until))
+        stdp.partial_fit(binner.flush())
+
+    **Sample format.** Each sample holds channel ids: every non-negative
+    value is one spike of that channel at the sample's timestamp, negative
+    values (and NaN in float streams) are padding. A one-value stream sends
+    one spike per sample; a wider one up to that many spikes at one time.
+    :func:`spike_stream_info` makes such a stream; the sender pushes each
+    spike with its own timestamp
+    (``outlet.push_chunk(channel_ids[:, None], timestamps)``).
+
+    **Clock.** Timestamps are the sender's clock (``pylsl.local_clock()``
+    there: seconds since its machine booted). ``SpikeBinner``'s default
+    clock starts at the first spike, so no conversion is needed. A spike
+    stamped more than ``latency`` before the newest timestamp received
+    comes after its bin was closed: the binner counts it in ``n_late_``.
+
+    Parameters
+    ----------
+    name : str or None, default=None
+        Name of the stream to resolve.
+    stream_type : str or None, default=None
+        Content type of the stream (for example ``"Spikes"``).
+    source_id : str or None, default=None
+        Unique source id of the stream. At least one of ``name``,
+        ``stream_type`` and ``source_id`` must be given; the first stream
+        matching all those given is used.
+    timeout : float, default=5.0
+        Seconds to wait for the stream to be found and connected.
+    latency : float, default=0.05
+        Seconds, in the stream's clock: ``until`` trails the newest
+        timestamp by this much.
+    max_chunk : int, default=4096
+        Most samples pulled at a time (one packet).
+    max_buffered : int, default=1000000
+        Samples the connection buffers before dropping the oldest, when the
+        reader falls behind.
+
+    Attributes
+    ----------
+    n_channels : int or None
+        Number of spike channels, from the stream's description (None if
+        the sender did not write it).
+    info : pylsl.StreamInfo
+        The stream's full description.
+    n_samples_ : int
+        Samples received so far.
+    n_events_ : int
+        Spikes received so far.
+    newest_ : float or None
+        Newest timestamp received.
+
+    Examples
+    --------
+    >>> from sk_stdp.sources import LSLSource
+    >>> source = LSLSource("spikes", timeout=5.0)                 # doctest: +SKIP
+    >>> times, channels, until = next(iter(source))               # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        name: str | None = None,
+        *,
+        stream_type: str | None = None,
+        source_id: str | None = None,
+        timeout: float = 5.0,
+        latency: float = 0.05,
+        max_chunk: int = 4096,
+        max_buffered: int = 1_000_000,
+    ):
+        query = {"name": name, "type": stream_type, "source_id": source_id}
+        query = {key: value for key, value in query.items() if value is not None}
+        if not query:
+            raise ValueError("give at least one of name, stream_type and source_id.")
+        for key, value in query.items():
+            if not isinstance(value, str) or "'" in value:
+                raise ValueError(f"{key} must be a string without quotes, got {value!r}.")
+        for key, value in (("timeout", timeout), ("latency", latency)):
+            if not isinstance(value, Real) or not math.isfinite(value) or value < 0:
+                raise ValueError(f"{key} must be a non-negative number of seconds, got {value!r}.")
+        for key, value in (("max_chunk", max_chunk), ("max_buffered", max_buffered)):
+            if not isinstance(value, Integral) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"{key} must be a positive integer, got {value!r}.")
+        pylsl = _import_pylsl()
+        self.latency = float(latency)
+        self.max_chunk = int(max_chunk)
+        predicate = " and ".join(f"{key}='{value}'" for key, value in query.items())
+        found = pylsl.resolve_bypred(predicate, 1, timeout)
+        if not found:
+            raise TimeoutError(f"no LSL stream with {predicate} was found within {timeout} s.")
+        dtypes = {
+            pylsl.cf_int8: np.int8, pylsl.cf_int16: np.int16, pylsl.cf_int32: np.int32,
+            pylsl.cf_int64: np.int64, pylsl.cf_float32: np.float32,
+            pylsl.cf_double64: np.float64,
+        }
+        channel_format = found[0].channel_format()
+        if channel_format not in dtypes:
+            raise ValueError(
+                f"the stream with {predicate} sends samples of format {channel_format}, not "
+                f"numbers: send spike channel ids as integers (see spike_stream_info)."
+            )
+        self._dtype = dtypes[channel_format]
+        self._width = found[0].channel_count()
+        # Irregular-rate streams count their buffer in hundreds of samples.
+        rate = found[0].nominal_srate()
+        max_buflen = math.ceil(max_buffered / rate) if rate > 0 else math.ceil(max_buffered / 100)
+        self._inlet = pylsl.StreamInlet(found[0], max_buflen=max_buflen, recover=False)
+        self._inlet.open_stream(timeout)
+        self.info = self._inlet.info(timeout)
+        described = self.info.desc().child_value("n_channels")
+        self.n_channels = int(described) if described.isdigit() else None
+        self.n_samples_ = 0
+        self.n_events_ = 0
+        self.newest_ = None
+
+    def packets(self, *, idle_timeout: float | None = None,
+                poll_interval: float = 0.005) -> Iterator[tuple[np.ndarray, np.ndarray, float]]:
+        """Yield the spikes as they arrive, one packet per pull.
+
+        Parameters
+        ----------
+        idle_timeout : float or None, default=None
+            Stop after this many seconds without a sample. None: go on until
+            the stream is lost (its sender closed it) or the loop stops.
+        poll_interval : float, default=0.005
+            Seconds to sleep when nothing has arrived.
+
+        Yields
+        ------
+        times : ndarray of float64, shape (n_spikes,)
+            Spike times, in the stream's clock (seconds).
+        channels : ndarray of int64, shape (n_spikes,)
+            Channel of each spike.
+        until : float
+            Every spike stamped before this time has been received (up to
+            ``latency``): pass it to ``SpikeBinner.push``.
+        """
+        buffer = np.empty((self.max_chunk, self._width), self._dtype)
+        last_arrival = time.monotonic()
+        while True:
+            try:
+                _, stamps = self._inlet.pull_chunk(timeout=0.0, max_samples=self.max_chunk,
+                                                   dest_obj=buffer)
+            except RuntimeError as exc:
+                if type(exc).__name__ == "LostError":  # the sender closed the stream
+                    return
+                raise
+            if not len(stamps):
+                if idle_timeout is not None and time.monotonic() - last_arrival >= idle_timeout:
+                    return
+                time.sleep(poll_interval)
+                continue
+            last_arrival = time.monotonic()
+            stamps = np.asarray(stamps, np.float64)
+            values = buffer[: stamps.size]
+            spike = values >= 0  # False for padding, and for NaN
+            channels = values[spike]
+            if channels.dtype.kind == "f" and np.any(channels != np.round(channels)):
+                raise ValueError("the stream sent a channel id that is not an integer.")
+            channels = channels.astype(np.int64)
+            times = np.broadcast_to(stamps[:, None], values.shape)[spike]
+            newest = float(stamps.max())
+            self.newest_ = newest if self.newest_ is None else max(self.newest_, newest)
+            self.n_samples_ += stamps.size
+            self.n_events_ += channels.size
+            yield times, channels, self.newest_ - self.latency
+
+    def __iter__(self) -> Iterator[tuple[np.ndarray, np.ndarray, float]]:
+        return self.packets()
+
+    def close(self) -> None:
+        """Disconnect from the stream."""
+        self._inlet.close_stream()
+
+    def __enter__(self) -> LSLSource:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
