@@ -106,6 +106,10 @@ def events_from_neo(data, *, unit: str = "s") -> SpikeEvents:
            [0., 0.],
            [1., 0.]], dtype=float32)
     """
+    if _is_neo_train(data):
+        raise ValueError("events_from_neo takes the trains of all channels: pass a list, [train].")
+    if hasattr(data, "segments") and not hasattr(data, "spiketrains"):
+        raise ValueError("events_from_neo reads one segment: pass block.segments[i].")
     trains = list(data.spiketrains) if hasattr(data, "spiketrains") else list(data)
     if not trains:
         raise ValueError("events_from_neo got no spike trains.")

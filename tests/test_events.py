@@ -220,6 +220,14 @@ def test_invalid_events_raise(times, channels, match):
     ):
         with pytest.raises(ValueError, match=match):
             call()
+    # Whatever the late policy, a binner mid-stream is left exactly as it was.
+    for late in ("drop", "raise"):
+        binner = SpikeBinner(N_CHANNELS, 0.1, late=late)
+        binner.push([0.01, 0.05, 0.23], [0, 1, 2])
+        before = pickle.dumps(binner)
+        with pytest.raises(ValueError, match=match):
+            binner.push(times, channels, until=0.3)
+        assert pickle.dumps(binner) == before
 
 
 @pytest.mark.parametrize(

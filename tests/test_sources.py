@@ -89,6 +89,12 @@ def test_neo_segment_and_units(neo_trains):
         events_from_neo([np.array([0.1, 0.2])])
     with pytest.raises(ValueError, match="no spike trains"):
         events_from_neo(neo.Segment())
+    with pytest.raises(ValueError, match=r"pass a list, \[train\]"):
+        events_from_neo(neo_trains[0])
+    block = neo.Block()
+    block.segments.append(segment)
+    with pytest.raises(ValueError, match=r"block.segments\[i\]"):
+        events_from_neo(block)
     with pytest.raises(ValueError, match="does not convert"):
         events_from_neo(segment, unit="Hz")
 
