@@ -109,6 +109,9 @@ sphinx_gallery_conf = {
     "examples_dirs": "../examples",
     "gallery_dirs": "auto_examples",
     "filename_pattern": r"/plot_",
+    # Scripts that need a network or run for long (live_lsl.py) are not part of the
+    # gallery: they are neither run nor rendered.
+    "ignore_pattern": r"__init__\.py|(^|[/\\])live_\w*\.py$",
     # Every example is run unless explicitly skipped; a failing example fails
     # the build (sphinx-gallery raises at the end of the build).
     "plot_gallery": "False" if os.environ.get("SK_STDP_DOCS_SKIP_GALLERY") else "True",

@@ -2,12 +2,13 @@
 
 from ._conv import ConvSTDPTransformer
 from ._transformer import STDPTransformer
-from .events import SpikeBinner, bin_spikes, iter_binned, trains_to_events
+from .events import SpikeBinner, SpikeEvents, bin_spikes, iter_binned, trains_to_events
 
 __all__ = [
     "ConvSTDPTransformer",
     "STDPTransformer",
     "SpikeBinner",
+    "SpikeEvents",
     "bin_spikes",
     "iter_binned",
     "trains_to_events",

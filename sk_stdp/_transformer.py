@@ -27,6 +27,7 @@ from . import _neurons as neurons
 from . import _numba
 from ._encoding import block_sizes, nonzeros_per_row, row_seeds, to_dense, to_events
 from ._rules import RULES
+from .sources import container_hint
 
 #: What each ``"auto"`` parameter resolves to: (sample mode, stream mode). In
 #: stream mode the threshold is relative to the input (see ``relative_threshold``);
@@ -649,6 +650,9 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         fast = self._validate_fast(X, reset=reset, clip_negative=clip_negative)
         if fast is not None:
             return fast
+        hint = container_hint(X)  # spike trains, sortings, event arrays: name the adapter
+        if hint is not None:
+            raise ValueError(hint)
         X = validate_data(
             self,
             X,

@@ -114,8 +114,14 @@ def test_numpydoc_validation_of_public_api():
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("page", ["getting_started.rst", "user_guide.rst"])
+#: Optional packages whose adapters a page shows in examples (installed by the test extra).
+PAGE_NEEDS = {"streaming.rst": ["quantities", "neo", "spikeinterface.core", "tonic"]}
+
+
+@pytest.mark.parametrize("page", ["getting_started.rst", "user_guide.rst", "streaming.rst"])
 def test_guide_pages_code_runs(page):
+    for module in PAGE_NEEDS.get(page, []):
+        pytest.importorskip(module)
     result = doctest.testfile(
         str(DOCS / page), module_relative=False, optionflags=FLAGS, verbose=False, report=True
     )
@@ -140,6 +146,19 @@ def test_gallery_examples_have_a_title_and_use_the_package():
         docstring = source.split('"""')[1].strip().splitlines()
         assert len(docstring) >= 2 and set(docstring[1]) == {"="}, f"{path.name}: no title"
         assert "sk_stdp" in source, path.name
+
+
+def test_live_examples_stay_out_of_the_gallery():
+    """Scripts that need a network or run for long are neither run nor rendered by the build."""
+    conf = runpy.run_path(str(DOCS / "conf.py"))["sphinx_gallery_conf"]
+    live = sorted((ROOT / "examples").glob("live_*.py"))
+    assert live
+    for path in live:
+        for name in (path.name, str(path)):
+            assert re.search(conf["ignore_pattern"], name), name
+        assert not re.search(conf["filename_pattern"], str(path))
+    for path in (ROOT / "examples").glob("plot_*.py"):
+        assert not re.search(conf["ignore_pattern"], path.name)
 
 
 def test_ci_builds_the_docs_with_warnings_as_errors():

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from sk_stdp.events import SpikeBinner, bin_spikes, iter_binned, trains_to_events
+from sk_stdp.events import SpikeBinner, SpikeEvents, bin_spikes, iter_binned, trains_to_events
 
 N_CHANNELS = 7
 
@@ -148,7 +148,7 @@ def test_spike_binner_equals_one_shot_for_random_splits(seed):
 
 
 def test_spike_binner_emits_complete_bins_only():
-    binner = SpikeBinner(2, 1.0)
+    binner = SpikeBinner(2, 1.0, t_start=0.0)
     assert binner.push([0.5], [0]).shape == (0, 2)  # bin 0 may still get spikes
     assert binner.push([0.9], [1]).shape == (0, 2)
     _assert_raster_equal(binner.push([2.2], [0]), np.array([[1, 1], [0, 0]], np.float32))
@@ -161,17 +161,26 @@ def test_spike_binner_emits_complete_bins_only():
     _assert_raster_equal(binner.flush(t_stop=7.0), np.array([[0, 1], [0, 0], [0, 0]], np.float32))
 
 
-def test_spike_binner_rejects_late_events_and_stays_unchanged():
-    binner = SpikeBinner(3, 1.0)
-    binner.push([0.1, 1.2, 2.5], [0, 1, 2])  # bins 0 and 1 returned
+def test_late_raise_refuses_the_whole_push_and_leaves_the_binner_unchanged():
+    binner = SpikeBinner(3, 1.0, late="raise")
+    binner.push([0.1, 1.2, 2.5], [0, 1, 2])  # clock from 0.1: bins 0 and 1 returned
     before = pickle.dumps(binner)
-    with pytest.raises(ValueError, match="already returned"):
-        binner.push([3.0, 1.5], [0, 0])
+    # One late spike among good ones: nothing of the push is taken.
+    with pytest.raises(ValueError, match=r"1 of 3 events are late.*t=1\.5.*t=2\.1.*refused"):
+        binner.push([3.0, 1.5, 2.2], [0, 0, 1])
+    with pytest.raises(ValueError, match="late"):
+        binner.push([0.0], [0])  # before the clock's start
     with pytest.raises(ValueError, match="out of range"):
         binner.push([3.0], [3])
+    with pytest.raises(ValueError, match="until must be a finite number"):
+        binner.push([3.0], [0], until=np.nan)
     assert pickle.dumps(binner) == before
+    assert binner.n_late_ == 0
     with pytest.raises(ValueError, match="t_stop"):
         binner.flush(t_stop=2.2)  # a pending spike at 2.5
+    assert pickle.dumps(binner) == before
+    # The pushes that were refused left no trace: the stream goes on as if they never came.
+    _assert_raster_equal(binner.push([3.2], [1]), np.array([[0, 0, 1]], np.float32))  # bin 2
 
 
 def test_spike_binner_pickles_mid_stream():
@@ -211,6 +220,14 @@ def test_invalid_events_raise(times, channels, match):
     ):
         with pytest.raises(ValueError, match=match):
             call()
+    # Whatever the late policy, a binner mid-stream is left exactly as it was.
+    for late in ("drop", "raise"):
+        binner = SpikeBinner(N_CHANNELS, 0.1, late=late)
+        binner.push([0.01, 0.05, 0.23], [0, 1, 2])
+        before = pickle.dumps(binner)
+        with pytest.raises(ValueError, match=match):
+            binner.push(times, channels, until=0.3)
+        assert pickle.dumps(binner) == before
 
 
 @pytest.mark.parametrize(
@@ -238,29 +255,252 @@ def test_float_channels_with_integer_values_are_accepted():
     _assert_raster_equal(X, np.array([[0, 1], [1, 0]], np.float32))
 
 
-class _Quantity:
-    """A minimal stand-in for a neo.SpikeTrain: times in ms with a `rescale`."""
-
-    def __init__(self, ms):
-        self.ms = np.asarray(ms, float)
-
-    def rescale(self, units):
-        factor = {"ms": 1.0, "s": 1e-3}[units]
-        out = _Quantity(self.ms * factor)
-        out.magnitude = out.ms
-        return out
-
-
 def test_trains_to_events():
     times, channels = trains_to_events([np.array([0.3, 0.1]), [], [0.2, 0.3]])
     np.testing.assert_array_equal(times, [0.1, 0.2, 0.3, 0.3])
     np.testing.assert_array_equal(channels, [0, 2, 0, 2])
-    times, channels = trains_to_events([_Quantity([5.0, 1.0]), _Quantity([2.0])], units="s")
-    np.testing.assert_allclose(times, [0.001, 0.002, 0.005])
-    np.testing.assert_array_equal(channels, [0, 1, 0])
-    with pytest.raises(ValueError, match="units"):
-        trains_to_events([_Quantity([1.0])])
     times, channels = trains_to_events([])
     assert times.size == channels.size == 0
     X = bin_spikes(*trains_to_events([[0.1], [0.15, 0.3]]), n_channels=2, bin_width=0.2)
     _assert_raster_equal(X, np.array([[1, 1], [0, 1]], np.float32))
+
+
+# --------------------------------------------------------------------------
+# The clock of a live source
+# --------------------------------------------------------------------------
+def test_default_clock_starts_at_the_first_event():
+    """A source whose clock reads 1426.3 s at its first spike: no leading silent rows."""
+    times, channels = _events(4)
+    times = times + 1426.3
+    binner = SpikeBinner(N_CHANNELS, 0.05)
+    assert binner.t_start_ is None and binner.t_emitted_ is None
+    out = [binner.push(times[:100], channels[:100])]
+    assert binner.t_start_ == times[0]
+    out += [binner.push(times[100:], channels[100:]), binner.flush()]
+    X = sp.vstack(out)
+    assert X.shape[0] == int((times[-1] - times[0]) / 0.05) + 1  # about 3 s of 50 ms bins
+    assert X[0, channels[0]] >= 1  # the first spike is in row 0
+    n_bins = X.shape[0]
+    _assert_raster_equal(X, _naive(times, channels, N_CHANNELS, 0.05, times[0], n_bins, False))
+    assert binner.n_late_ == 0
+
+
+def test_default_clock_keeps_integer_times_exact():
+    binner = SpikeBinner(2, 30)
+    out = [binner.push(np.array([1_000_007, 1_000_036, 1_000_037]), [0, 1, 1])]
+    assert binner.t_start_ == 1_000_007 and isinstance(binner.t_start_, int)
+    out.append(binner.flush())  # 1_000_037 opens bin 1 exactly on its edge
+    _assert_raster_equal(sp.vstack(out).tocsr(), np.array([[1, 1], [0, 1]], np.float32))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_late_events_are_dropped_counted_and_the_rest_is_binned_as_one_shot(seed):
+    """Pushes in order, with some events arriving after their bin was returned."""
+    rng = np.random.default_rng(seed)
+    times, channels = _events(seed)
+    binner = SpikeBinner(N_CHANNELS, 0.04, binary=seed % 2 == 1)
+    out, taken = [], []
+    for t, c, until in _random_pushes(times, channels, rng, 0.04):
+        if binner.t_emitted_ is not None and rng.random() < 0.5:
+            # Stragglers: spikes stamped up to 0.2 before the first open bin.
+            stale = binner.t_emitted_ - rng.uniform(0.0, 0.2, 3)
+            t, c = np.concatenate([t, stale]), np.concatenate([c, [0, 1, 2]])
+        on_time = np.ones(t.size, bool) if binner.t_emitted_ is None else t >= binner.t_emitted_
+        n_late = binner.n_late_
+        out.append(binner.push(t, c, until=until))
+        assert binner.n_late_ == n_late + np.count_nonzero(~on_time)
+        taken.append((t[on_time], c[on_time]))
+    out.append(binner.flush())
+    assert binner.n_late_ > 0
+    t_taken = np.concatenate([t for t, _ in taken])
+    c_taken = np.concatenate([c for _, c in taken])
+    whole = bin_spikes(t_taken, c_taken, N_CHANNELS, 0.04, t_start=binner.t_start_,
+                       binary=seed % 2 == 1)
+    np.testing.assert_array_equal(sp.vstack(out).toarray(), whole.toarray())
+
+
+@pytest.mark.parametrize("late", ["drop", "raise"])
+def test_events_before_t_start_follow_the_late_policy(late):
+    binner = SpikeBinner(2, 1.0, t_start=10.0, late=late)
+    before = pickle.dumps(binner)
+    if late == "raise":
+        with pytest.raises(ValueError, match=r"1 of 2 events are late.*before t=10\.0"):
+            binner.push([9.5, 10.5], [0, 1])
+        assert pickle.dumps(binner) == before
+        return
+    assert binner.push([9.5, 10.5], [0, 1]).shape == (0, 2)
+    assert binner.n_late_ == 1
+    _assert_raster_equal(binner.flush(), np.array([[0, 1]], np.float32))
+
+
+def test_until_closes_silent_bins_and_is_ignored_before_the_clock_starts():
+    binner = SpikeBinner(2, 0.5)
+    before = pickle.dumps(binner)
+    assert binner.push([], [], until=1426.0).shape == (0, 2)  # no clock yet: nothing to close
+    assert pickle.dumps(binner) == before
+    binner.push([1426.2], [1])
+    X = binner.push([], [], until=1428.2)  # the clock started at 1426.2: 4 bins end by 1428.2
+    _assert_raster_equal(X, np.array([[0, 1], [0, 0], [0, 0], [0, 0]], np.float32))
+    assert binner.t_emitted_ == 1428.2
+    assert binner.push([], [], until=1427.0).shape == (0, 2)  # an earlier until closes nothing
+    # With a given t_start the clock runs from the start: until emits its silent bins.
+    given = SpikeBinner(2, 0.5, t_start=0.0)
+    assert given.push([], [], until=1.2).shape == (2, 2)
+    # Before the clock starts, flush has no bins to return either.
+    assert SpikeBinner(2, 0.5).flush(t_stop=3.0).shape == (0, 2)
+
+
+def test_late_must_be_drop_or_raise():
+    with pytest.raises(ValueError, match="late must be 'drop' or 'raise'"):
+        SpikeBinner(2, 1.0, late="ignore")
+
+
+# --------------------------------------------------------------------------
+# Units
+# --------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def pq():
+    return pytest.importorskip("quantities")
+
+
+def test_quantities_in_any_time_unit_give_the_same_raster(pq):
+    times, channels = _events(5)
+    plain = bin_spikes(times, channels, N_CHANNELS, 0.05, t_start=0.1, t_stop=2.9)
+    for unit, scale in (("s", 1.0), ("ms", 1e3)):
+        X = bin_spikes(pq.Quantity(times * scale, unit), channels, N_CHANNELS,
+                       pq.Quantity(50, "ms"), t_start=pq.Quantity(100, "ms"),
+                       t_stop=pq.Quantity(2.9, "s"))
+        np.testing.assert_array_equal(X.toarray(), plain.toarray())
+    chunks = iter_binned(pq.Quantity(times, "s"), channels, N_CHANNELS, 0.05 * pq.s, 7,
+                         t_start=0.1 * pq.s, t_stop=2.9 * pq.s)
+    np.testing.assert_array_equal(sp.vstack(list(chunks)).toarray(), plain.toarray())
+    # The default t_start=0.0 is zero in every unit.
+    np.testing.assert_array_equal(
+        bin_spikes(times * pq.s, channels, N_CHANNELS, 50 * pq.ms).toarray(),
+        bin_spikes(times, channels, N_CHANNELS, 0.05).toarray())
+
+
+def test_a_binner_with_units(pq):
+    """A bin width in ms, a clock and times in seconds: the same as plain numbers."""
+    times, channels = _events(6)
+    times = times + 1426.3
+    binner = SpikeBinner(N_CHANNELS, 40 * pq.ms, t_start=1426.3 * pq.s)
+    plain = SpikeBinner(N_CHANNELS, 0.04, t_start=1426.3)
+    for piece in np.array_split(np.arange(times.size), 5):
+        until = times[piece[-1]] + 0.01
+        X = binner.push(times[piece] * pq.s, channels[piece], until=until * pq.s)
+        np.testing.assert_array_equal(
+            X.toarray(), plain.push(times[piece], channels[piece], until=until).toarray())
+    np.testing.assert_array_equal(binner.flush(t_stop=1430 * pq.s).toarray(),
+                                  plain.flush(t_stop=1430).toarray())
+    assert binner.t_start_.dimensionality.string == "ms"
+    assert abs(float(binner.t_start_.rescale("s").magnitude) - 1426.3) < 1e-9
+    assert binner.t_emitted_.rescale("s").magnitude == pytest.approx(plain.t_emitted_)
+
+
+def test_mixing_units_and_plain_numbers_raises_with_what_to_pass(pq):
+    times = np.array([0.1, 0.2])
+    with pytest.raises(ValueError, match="pass bin_width as a quantity"):
+        bin_spikes(times * pq.s, [0, 1], 2, 0.001)
+    with pytest.raises(ValueError, match=r"pass times as a quantity.*or bin_width as a plain "
+                                         r"number in the unit of the times"):
+        bin_spikes(times, [0, 1], 2, 1 * pq.ms)
+    with pytest.raises(ValueError, match="t_start=5.0 s carries a unit but bin_width is a plain"):
+        bin_spikes(times, [0, 1], 2, 0.001, t_start=5 * pq.s)
+    with pytest.raises(ValueError, match="t_stop=3.0 is a plain number"):
+        bin_spikes(times * pq.s, [0, 1], 2, 1 * pq.ms, t_stop=3.0)
+    with pytest.raises(ValueError, match="times is in Hz, which does not convert to ms"):
+        bin_spikes(times * pq.Hz, [0, 1], 2, 1 * pq.ms)
+    # The unit of trains_to_events' output travels with the times.
+    trains = [np.array([1.0, 2.0]) * pq.ms]
+    times_ms, channels = trains_to_events(trains, units="ms")
+    with pytest.raises(ValueError, match="times carry a unit"):
+        bin_spikes(times_ms, channels, 1, 0.001)  # would have been 1 us bins
+    X = bin_spikes(times_ms, channels, 1, 0.001 * pq.s)
+    _assert_raster_equal(X, np.array([[0], [1], [1]], np.float32))
+    # A binner refuses the same mixtures and stays as it was.
+    binner = SpikeBinner(2, 1 * pq.ms)
+    binner.push([0.1] * pq.s, [0])
+    before = pickle.dumps(binner)
+    for call in (lambda: binner.push([0.2], [0]), lambda: binner.push([], [], until=0.3),
+                 lambda: binner.flush(t_stop=1.0)):
+        with pytest.raises(ValueError, match="is a quantity"):
+            call()
+    assert pickle.dumps(binner) == before
+    with pytest.raises(ValueError, match="t_start=1.0 is a plain number"):
+        SpikeBinner(2, 1 * pq.ms, t_start=1.0)
+    with pytest.raises(ValueError, match="carries a unit"):
+        SpikeBinner(2, 0.001, t_start=1 * pq.s)
+
+
+def test_trains_to_events_keeps_the_unit_and_bin_spikes_takes_a_train_t_start(pq):
+    neo = pytest.importorskip("neo")
+    trains = [neo.SpikeTrain([5.3, 5.0012] * pq.s, t_start=5 * pq.s, t_stop=6 * pq.s),
+              neo.SpikeTrain([5002.5] * pq.ms, t_start=5 * pq.s, t_stop=6 * pq.s)]
+    times, channels = trains_to_events(trains)  # in the unit of the first train
+    assert times.dimensionality.string == "s"
+    np.testing.assert_allclose(times.magnitude, [5.0012, 5.0025, 5.3])
+    np.testing.assert_array_equal(channels, [0, 1, 0])
+    X = bin_spikes(times, channels, 2, 1 * pq.ms, t_start=trains[0].t_start,
+                   t_stop=trains[0].t_stop)
+    assert X.shape == (1000, 2)
+    assert X[1, 0] == 1 and X[2, 1] == 1 and X[300, 0] == 1 and X.nnz == 3
+    in_ms, _ = trains_to_events(trains, units="ms")
+    np.testing.assert_allclose(in_ms.magnitude, [5001.2, 5002.5, 5300.0])
+    with pytest.raises(ValueError, match="some trains carry units"):
+        trains_to_events([trains[0], [5.5]])
+
+
+# --------------------------------------------------------------------------
+# SpikeEvents
+# --------------------------------------------------------------------------
+def test_spike_events_bin_within_their_window():
+    rng = np.random.default_rng(8)
+    times = rng.uniform(5.0, 6.0, 200)
+    channels = rng.integers(0, 3, 200)
+    events = SpikeEvents(times, channels, 3, t_start=5.0, t_stop=6.5, unit="s")
+    assert np.all(np.diff(events.times) >= 0) and len(events) == 200
+    X = events.bin(0.01)
+    assert X.shape == (150, 3)  # from 5 s to 6.5 s, the silent end included
+    expected = bin_spikes(times, channels, 3, 0.01, t_start=5.0, t_stop=6.5)
+    np.testing.assert_array_equal(X.toarray(), expected.toarray())
+    chunks = list(events.iter_binned(0.01, chunk_bins=40))
+    assert [c.shape[0] for c in chunks] == [40, 40, 40, 30]
+    np.testing.assert_array_equal(sp.vstack(chunks).toarray(), expected.toarray())
+    restored = pickle.loads(pickle.dumps(events))
+    np.testing.assert_array_equal(restored.bin(0.01).toarray(), expected.toarray())
+    # Without t_start the window opens at the first spike.
+    first = SpikeEvents(times, channels, 3, unit="s").bin(0.01)
+    np.testing.assert_array_equal(
+        first.toarray(), bin_spikes(times, channels, 3, 0.01, t_start=times.min()).toarray())
+
+
+def test_spike_events_take_a_quantity_bin_width(pq):
+    events = SpikeEvents(np.array([10, 999, 1000, 2500]), [0, 0, 1, 1], 2, t_start=0,
+                         unit="us")
+    X = events.bin(1 * pq.ms)  # 1000 us: integer arithmetic, the spike at 1000 is in bin 1
+    _assert_raster_equal(X, np.array([[2, 0], [0, 1], [0, 1]], np.float32))
+    with pytest.raises(ValueError, match="no time unit"):
+        SpikeEvents([1.0], [0], 1).bin(1 * pq.ms)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        (dict(t_start=5.5), "before t_start"),
+        (dict(t_stop=5.5), "after t_stop"),
+        (dict(t_start=6.0, t_stop=6.0), "must be after t_start"),
+        (dict(unit=1), "unit must be a string"),
+        (dict(channel_ids=["a"]), "one entry per channel"),
+    ],
+)
+def test_spike_events_validation(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        SpikeEvents([5.2, 5.9], [0, 1], 2, **kwargs)
+
+
+def test_spike_events_refuse_quantities(pq):
+    with pytest.raises(ValueError, match="pass times.magnitude and unit='ms'"):
+        SpikeEvents([1.0, 2.0] * pq.ms, [0, 1], 2)
+    with pytest.raises(ValueError, match="t_start as a plain number"):
+        SpikeEvents([1.0, 2.0], [0, 1], 2, t_start=0 * pq.ms)

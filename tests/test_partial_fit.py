@@ -62,7 +62,7 @@ def test_readme_streaming_loop_with_events_every_quarter_millisecond():
     rng = np.random.default_rng(0)
     n_channels, duration, step = 40, 0.2, 0.00025
     stdp = STDPTransformer(n_neurons=4, stream=True, random_state=0)
-    binner = SpikeBinner(n_channels=n_channels, bin_width=0.001)
+    binner = SpikeBinner(n_channels=n_channels, bin_width=0.001, t_start=0.0)  # bins from 0
     empty_chunks = 0
     for t0 in np.arange(0.0, duration, step):
         n = rng.poisson(n_channels * 30 * step)  # 30 Hz per channel

@@ -216,7 +216,8 @@ def test_events_to_partial_fit_with_checkpoint(active):
     params = dict(active, stream=True, kernel="event")
 
     def run(checkpoint_after=None):
-        binner, est = SpikeBinner(n_channels, 0.002), STDPTransformer(**params)
+        binner = SpikeBinner(n_channels, 0.002, t_start=0.0)
+        est = STDPTransformer(**params)
         for k, piece in enumerate(pieces):
             X = binner.push(times[piece], channels[piece])
             if X.shape[0]:
