@@ -96,16 +96,15 @@ GENERATOR_KEYS = ("n_channels", "rate", "noise_rate", "n_patterns", "pattern_bin
                   "pattern_channels", "pattern_fraction", "jitter")
 
 
-def run_case(case: dict, seed: int = 0, params: dict | None = None, quick: bool = False,
-             return_layer: bool = False):
-    """Stream one case through a default layer; scores of the neuron chosen per pattern.
+def recordings(case: dict, seed: int = 0, quick: bool = False):
+    """The recordings of one case and the size of its layer.
 
-    With ``return_layer``: ``(result, layer, train, test)``, the learned layer
-    with the recording it learned and the one it was scored on.
+    Returns ``(train, val, test, n_neurons)``: the layer learns ``train``;
+    each pattern's neuron is chosen on ``val`` and scored on ``test``, two
+    held-out recordings of the same channels and patterns.
     """
     n_patterns = case.get("n_patterns", 1)
     n_neurons = case.get("n_neurons", max(4, 2 * n_patterns))
-    bar = MULTI_BAR if n_patterns > 1 else SINGLE_BAR
     gen = {k: case[k] for k in GENERATOR_KEYS if k in case}
     fraction = gen.get("pattern_fraction", 0.25)
     # Enough bins for the requested occurrences of each pattern.
@@ -116,6 +115,37 @@ def run_case(case: dict, seed: int = 0, params: dict | None = None, quick: bool 
     train = make_pattern_stream(n_bins=n_bins, random_state=seed, **gen)
     val = train.resample(30_000, seed + 1000)
     test = train.resample(30_000, seed + 2000)
+    return train, val, test, n_neurons
+
+
+def detection(est, val, test) -> list[dict]:
+    """Each pattern's neuron, chosen on ``val`` and scored on ``test`` with frozen weights.
+
+    One dict per pattern: ``neuron``, ``hits`` (share of the occurrences
+    during which it fires), ``false_alarms`` (its spikes per 1000 bins outside
+    every occurrence) and ``latency`` (median bins from the onset).
+    """
+    def scores(rec):
+        return pattern_detection_scores(est.transform(rec.raster()), rec.onsets,
+                                        rec.pattern_bins, rec.labels)
+
+    chosen = choose_neurons(scores(val), val.pattern_bins)
+    t = scores(test)
+    return [dict(neuron=int(j), hits=float(t["hits"][p, j]),
+                 false_alarms=float(t["false_alarms"][j]), latency=float(t["latency"][p, j]))
+            for p, j in enumerate(chosen)]
+
+
+def run_case(case: dict, seed: int = 0, params: dict | None = None, quick: bool = False,
+             return_layer: bool = False):
+    """Stream one case through a default layer; scores of the neuron chosen per pattern.
+
+    With ``return_layer``: ``(result, layer, train, test)``, the learned layer
+    with the recording it learned and the one it was scored on.
+    """
+    bar = MULTI_BAR if case.get("n_patterns", 1) > 1 else SINGLE_BAR
+    train, val, test, n_neurons = recordings(case, seed, quick)
+    n_bins = train.n_bins
 
     est = STDPTransformer(n_neurons, stream=True, random_state=seed, **(params or {}))
     outputs = []
@@ -129,23 +159,11 @@ def run_case(case: dict, seed: int = 0, params: dict | None = None, quick: bool 
     seconds = time.perf_counter() - started
     curve = np.vstack(outputs)
 
-    def scores(rec):
-        return pattern_detection_scores(est.transform(rec.raster()), rec.onsets,
-                                        rec.pattern_bins, rec.labels)
-
-    chosen = choose_neurons(scores(val), train.pattern_bins)
-    t = scores(test)
-    per_pattern = []
-    for p, j in enumerate(chosen):
-        per_pattern.append(dict(
-            neuron=int(j),
-            hits=float(t["hits"][p, j]),
-            false_alarms=float(t["false_alarms"][j]),
-            latency=float(t["latency"][p, j]),
-            selective_after=selectivity_onset(curve, train.onsets, train.pattern_bins, j,
-                                              train.labels, p, window=WINDOW,
-                                              max_false_alarms=bar["false_alarms"]),
-        ))
+    per_pattern = detection(est, val, test)
+    for p, r in enumerate(per_pattern):
+        r["selective_after"] = selectivity_onset(curve, train.onsets, train.pattern_bins,
+                                                 r["neuron"], train.labels, p, window=WINDOW,
+                                                 max_false_alarms=bar["false_alarms"])
     passed = all(r["hits"] >= bar["hits"] and r["false_alarms"] <= bar["false_alarms"]
                  for r in per_pattern)
     pattern_spikes = train.mean_pattern_spikes
