@@ -20,6 +20,12 @@ from a real stream instead — one whose samples are spike channel ids, as
     python examples/live_lsl.py --speed 1               # ... in real time
     python examples/live_lsl.py --name spikes --n-channels 384 --idle 10
 
+While the stream is quiet, the bins still close as time passes: the source
+reads the sender's clock and yields empty packets whose ``until`` moves on
+(``--latency`` must cover the time from a spike's timestamp to its arrival:
+the sender's buffering and the network; ``--no-wall-clock`` waits for the
+next spike instead).
+
 This script needs a network stack and runs for several seconds, so the
 documentation build does not run it.
 """
@@ -90,7 +96,10 @@ def main():
                         "(default: from its description)")
     parser.add_argument("--bin-width", type=float, default=0.001, help="seconds (default 1 ms)")
     parser.add_argument("--latency", type=float, default=0.05,
-                        help="seconds a spike may arrive after a later-stamped one")
+                        help="seconds a spike may arrive after its timestamp (the sender's "
+                        "buffering and the network)")
+    parser.add_argument("--no-wall-clock", action="store_true",
+                        help="close bins only as timestamps arrive, not as time passes")
     parser.add_argument("--idle", type=float, default=3.0,
                         help="stop after this many seconds without a spike")
     parser.add_argument("--speed", type=float, default=10.0,
@@ -116,7 +125,8 @@ def main():
         query = dict(name=args.name, source_id=args.source_id)
 
     stdp = STDPTransformer(n_neurons=4, stream=True, random_state=0)
-    with LSLSource(**query, timeout=10.0, latency=args.latency) as source:
+    with LSLSource(**query, timeout=10.0, latency=args.latency,
+                   wall_clock=not args.no_wall_clock) as source:
         n_channels = args.n_channels or source.n_channels
         if n_channels is None:
             parser.error("the stream does not say how many channels it has: pass --n-channels")

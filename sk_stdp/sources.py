@@ -519,8 +519,8 @@ class LSLSource:
     Resolves a stream on the network, connects to it, and yields what
     arrives as ``(times, channels, until)``: spike times in the stream's
     clock, channel ids, and a time up to which every spike has been
-    received — the newest timestamp so far less ``latency``, the time a
-    spike may arrive after a later-stamped one. The loop::
+    received — the newest timestamp so far less ``latency``, or, while the
+    stream is quiet, the sender's present time less ``latency``. The loop::
 
         from sk_stdp.events import SpikeBinner
         from sk_stdp.sources import LSLSource
@@ -542,8 +542,23 @@ class LSLSource:
     **Clock.** Timestamps are the sender's clock (``pylsl.local_clock()``
     there: seconds since its machine booted). ``SpikeBinner``'s default
     clock starts at the first spike, so no conversion is needed. A spike
-    stamped more than ``latency`` before the newest timestamp received
-    comes after its bin was closed: the binner counts it in ``n_late_``.
+    that arrives more than ``latency`` after its timestamp, or stamped more
+    than ``latency`` before the newest timestamp received, comes after its
+    bin was closed: the binner counts it in ``n_late_``.
+
+    **Quiet periods.** With ``wall_clock=True`` (the default), bins close as
+    time passes even when no spike comes: whenever a pull returns nothing,
+    the packet is empty and ``until`` is the sender's present time, read
+    from this machine's clock (``pylsl.local_clock()`` less the stream's
+    ``time_correction()``, the offset between the two machines' clocks),
+    less ``latency``. The silent bins of a pause then reach the layer while
+    the stream is quiet, not when the next spike comes. ``latency`` must
+    then cover the time from a spike's timestamp to its arrival here: the
+    sender's buffering (a sender that pushes every 100 ms holds its spikes
+    up to 100 ms) and the network. With ``wall_clock=False``, ``until``
+    follows the timestamps received only; use it for a stream whose
+    timestamps do not follow the sender's clock (a replay of old
+    timestamps), which would otherwise have every spike late.
 
     Parameters
     ----------
@@ -558,8 +573,14 @@ class LSLSource:
     timeout : float, default=5.0
         Seconds to wait for the stream to be found and connected.
     latency : float, default=0.05
-        Seconds, in the stream's clock: ``until`` trails the newest
-        timestamp by this much.
+        Seconds, in the stream's clock, by which a spike may arrive after its
+        timestamp or after a later-stamped spike: ``until`` trails the
+        newest timestamp, and while the stream is quiet the sender's present
+        time, by this much.
+    wall_clock : bool, default=True
+        Close bins as time passes while no spike comes (empty packets whose
+        ``until`` follows the sender's clock). False: only the timestamps
+        received move ``until``.
     max_chunk : int, default=4096
         Most samples pulled at a time (one packet).
     max_buffered : int, default=1000000
@@ -579,6 +600,8 @@ class LSLSource:
         Spikes received so far.
     newest_ : float or None
         Newest timestamp received.
+    until_ : float or None
+        The latest ``until`` yielded.
 
     Examples
     --------
@@ -595,6 +618,7 @@ class LSLSource:
         source_id: str | None = None,
         timeout: float = 5.0,
         latency: float = 0.05,
+        wall_clock: bool = True,
         max_chunk: int = 4096,
         max_buffered: int = 1_000_000,
     ):
@@ -611,8 +635,12 @@ class LSLSource:
         for key, value in (("max_chunk", max_chunk), ("max_buffered", max_buffered)):
             if not isinstance(value, Integral) or isinstance(value, bool) or value < 1:
                 raise ValueError(f"{key} must be a positive integer, got {value!r}.")
+        if not isinstance(wall_clock, bool):
+            raise ValueError(f"wall_clock must be True or False, got {wall_clock!r}.")
         pylsl = _import_pylsl()
+        self._pylsl = pylsl
         self.latency = float(latency)
+        self.wall_clock = wall_clock
         self.max_chunk = int(max_chunk)
         predicate = " and ".join(f"{key}='{value}'" for key, value in query.items())
         found = pylsl.resolve_bypred(predicate, 1, timeout)
@@ -642,10 +670,41 @@ class LSLSource:
         self.n_samples_ = 0
         self.n_events_ = 0
         self.newest_ = None
+        self.until_ = None
+        self._next_correction = 0.0  # when to ask for the clock offset again after a timeout
+        if wall_clock:  # the first estimate takes a few probes (some 0.1 s): get it now
+            self._sender_now(timeout)
+
+    def _sender_now(self, timeout: float = 0.1) -> float | None:
+        """The sender's present time, from this machine's clock; None if not known yet."""
+        if time.monotonic() < self._next_correction:
+            return None
+        try:
+            # What must be added to the sender's timestamps to read them on this
+            # machine's clock: the sender's clock is this one less the correction.
+            correction = self._inlet.time_correction(timeout=timeout)
+        except RuntimeError as exc:
+            if type(exc).__name__ == "TimeoutError":  # no estimate yet: try again later
+                self._next_correction = time.monotonic() + 1.0
+                return None
+            raise
+        return self._pylsl.local_clock() - correction
+
+    def _advance(self, until: float) -> bool:
+        """Move ``until_`` forward to ``until``; whether it moved."""
+        if self.until_ is not None and until <= self.until_:
+            return False
+        self.until_ = until
+        return True
 
     def packets(self, *, idle_timeout: float | None = None,
                 poll_interval: float = 0.005) -> Iterator[tuple[np.ndarray, np.ndarray, float]]:
         """Yield the spikes as they arrive, one packet per pull.
+
+        With ``wall_clock=True``, a pull that returns nothing yields an empty
+        packet whenever the sender's clock has moved ``until`` forward (at
+        most one every ``poll_interval``), so that the binner closes the
+        silent bins of a quiet period as it goes.
 
         Parameters
         ----------
@@ -663,14 +722,22 @@ class LSLSource:
             Channel of each spike.
         until : float
             Every spike stamped before this time has been received (up to
-            ``latency``): pass it to ``SpikeBinner.push``.
+            ``latency``): pass it to ``SpikeBinner.push``. It never goes
+            back.
+
+        Raises
+        ------
+        ValueError
+            The stream sent a channel id that is not an integer.
         """
         buffer = np.empty((self.max_chunk, self._width), self._dtype)
+        no_times, no_channels = np.zeros(0), np.zeros(0, np.int64)
         last_arrival = time.monotonic()
         while True:
             try:
                 _, stamps = self._inlet.pull_chunk(timeout=0.0, max_samples=self.max_chunk,
                                                    dest_obj=buffer)
+                now = self._sender_now() if self.wall_clock and not len(stamps) else None
             except RuntimeError as exc:
                 if type(exc).__name__ == "LostError":  # the sender closed the stream
                     return
@@ -678,6 +745,8 @@ class LSLSource:
             if not len(stamps):
                 if idle_timeout is not None and time.monotonic() - last_arrival >= idle_timeout:
                     return
+                if now is not None and self._advance(now - self.latency):
+                    yield no_times, no_channels, self.until_
                 time.sleep(poll_interval)
                 continue
             last_arrival = time.monotonic()
@@ -693,7 +762,8 @@ class LSLSource:
             self.newest_ = newest if self.newest_ is None else max(self.newest_, newest)
             self.n_samples_ += stamps.size
             self.n_events_ += channels.size
-            yield times, channels, self.newest_ - self.latency
+            self._advance(self.newest_ - self.latency)
+            yield times, channels, self.until_
 
     def __iter__(self) -> Iterator[tuple[np.ndarray, np.ndarray, float]]:
         return self.packets()

@@ -154,3 +154,128 @@ def test_a_missing_stream_times_out(pylsl):
     assert time.perf_counter() - started < 5.0
     with pytest.raises(ValueError, match="at least one of name"):
         LSLSource()
+
+
+def _quiet_stretch(pylsl, wall_clock, quiet=0.6, latency=0.05):
+    """Three spikes, a quiet stretch of ``quiet`` s, one more spike: what the binner emits."""
+    import scipy.sparse as sp
+
+    from sk_stdp.sources import LSLSource
+
+    outlet, source_id = _outlet(pylsl, n_channels=4)
+    with LSLSource(source_id=source_id, timeout=5.0, latency=latency,
+                   wall_clock=wall_clock) as source:
+        assert outlet.wait_for_consumers(5.0)
+        t0 = pylsl.local_clock()
+        outlet.push_chunk(np.array([[0], [1], [2]], np.int32), [t0, t0 + 0.0025, t0 + 0.0045])
+        binner = SpikeBinner(4, 0.001)
+        rows, ahead = [], []
+        started = time.monotonic()
+        for times, ids, until in source.packets(idle_timeout=quiet, poll_interval=0.002):
+            rows.append(binner.push(times, ids, until=until))
+            # until never passes the sender's clock less the latency (one machine: one clock)
+            ahead.append(until - (pylsl.local_clock() - latency))
+        quiet_seconds = time.monotonic() - started
+        emitted_while_quiet = binner.n_bins_emitted_
+        assert source.n_samples_ == 3  # nothing came in the quiet stretch
+        t1 = pylsl.local_clock()
+        outlet.push_chunk(np.array([[3]], np.int32), [t1])
+        for times, ids, until in source.packets(idle_timeout=5.0, poll_interval=0.002):
+            rows.append(binner.push(times, ids, until=until))
+            if source.n_samples_ == 4:
+                break
+        rows.append(binner.flush())
+    X = sp.vstack(rows, format="csr").toarray()
+    return dict(X=X, t0=t0, t1=t1, emitted_while_quiet=emitted_while_quiet,
+                quiet_seconds=quiet_seconds, ahead=max(ahead), n_late=binner.n_late_)
+
+
+def test_a_quiet_stream_closes_its_silent_bins_as_time_passes(pylsl):
+    """While no spike comes, the sender's clock closes the bins: the silent bins of the
+    pause reach the binner during it, and the next spike still lands in its own bin."""
+    quiet = 0.6
+    run = _quiet_stretch(pylsl, wall_clock=True, quiet=quiet)
+    assert run["quiet_seconds"] < quiet + 2.0
+    # About (quiet - latency) s of 1 ms bins closed while nothing arrived; slack for a busy CPU.
+    assert run["emitted_while_quiet"] >= 300
+    assert run["ahead"] <= 1e-3
+    X = run["X"]
+    spike_bin = int(np.floor((run["t1"] - run["t0"]) / 0.001))
+    assert X.shape[0] == spike_bin + 1
+    assert run["n_late"] == 0
+    expected = np.zeros_like(X)
+    expected[[0, 2, 4], [0, 1, 2]] = 1
+    expected[spike_bin, 3] = 1
+    np.testing.assert_array_equal(X, expected)
+
+
+def test_without_the_wall_clock_a_quiet_stream_holds_its_bins(pylsl):
+    run = _quiet_stretch(pylsl, wall_clock=False, quiet=0.3)
+    # until follows the timestamps only: the newest (t0 + 4.5 ms) less 50 ms closes nothing.
+    assert run["emitted_while_quiet"] == 0
+    X = run["X"]
+    spike_bin = int(np.floor((run["t1"] - run["t0"]) / 0.001))
+    assert X.shape[0] == spike_bin + 1 and X.sum() == 4 and run["n_late"] == 0
+
+
+def test_the_sender_clock_is_this_clock_less_the_time_correction(pylsl, monkeypatch):
+    """pylsl's time_correction() is what must be added to a sender's timestamp to read it on
+    this machine's clock: the sender's present time is local_clock() less it."""
+    from sk_stdp.sources import LSLSource
+
+    class Info:
+        def channel_format(self):
+            return pylsl.cf_int32
+
+        def channel_count(self):
+            return 1
+
+        def nominal_srate(self):
+            return pylsl.IRREGULAR_RATE
+
+        def desc(self):
+            return self
+
+        def child_value(self, name):
+            return "4"
+
+    class Inlet:
+        """A stream whose sender's clock reads 100 s less than this machine's."""
+
+        def __init__(self, info, **kwargs):
+            self.pulls = 0
+
+        def open_stream(self, timeout):
+            pass
+
+        def info(self, timeout):
+            return Info()
+
+        def pull_chunk(self, timeout, max_samples, dest_obj):
+            self.pulls += 1
+            if self.pulls == 1:  # one spike of channel 2, stamped 998.0 by the sender
+                dest_obj[0, 0] = 2
+                return dest_obj, [998.0]
+            return dest_obj, []
+
+        def time_correction(self, timeout):
+            return 100.0
+
+        def close_stream(self):
+            pass
+
+    monkeypatch.setattr(pylsl, "resolve_bypred", lambda *args: [Info()])
+    monkeypatch.setattr(pylsl, "StreamInlet", Inlet)
+    monkeypatch.setattr(pylsl, "local_clock", lambda: 1100.0)
+    source = LSLSource("spikes", latency=0.05)
+    packets = source.packets(poll_interval=0.0)
+    times, channels, until = next(packets)
+    assert times.tolist() == [998.0] and channels.tolist() == [2]
+    assert until == pytest.approx(998.0 - 0.05)
+    times, channels, until = next(packets)  # nothing came: the sender's clock reads 1000.0
+    assert times.size == 0 and channels.size == 0
+    assert until == pytest.approx(1000.0 - 0.05)
+    assert source.until_ == until
+    quiet = LSLSource("spikes", latency=0.05, wall_clock=False)
+    assert list(quiet.packets(idle_timeout=0.05, poll_interval=0.01))[0][2] == pytest.approx(
+        998.0 - 0.05)
