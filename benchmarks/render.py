@@ -1,4 +1,4 @@
-"""Render the result tables of README.md and docs/benchmarks.rst from benchmarks/results/*.json.
+"""Render the result tables of README.md and the docs from benchmarks/results/*.json.
 
 Measured numbers are never typed into the documents: a benchmark script writes
 its results as JSON (``--json``), the JSON is kept in ``benchmarks/results/``,
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import re
 import sys
 from collections.abc import Callable
@@ -30,7 +31,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
-DOCUMENTS = [ROOT / "README.md", ROOT / "docs" / "benchmarks.rst"]
+DOCUMENTS = [ROOT / "README.md", ROOT / "docs" / "benchmarks.rst", ROOT / "docs" / "streaming.rst"]
 
 
 # --------------------------------------------------------------------------
@@ -190,6 +191,62 @@ def stream_screen(run: dict) -> tuple[list[str], list[list[str]]]:
     return header, body
 
 
+def _per_pattern_of(patterns: list[dict], key: str, fmt: str) -> str:
+    return " / ".join(fmt.format(p[key]) for p in patterns)
+
+
+def live(run: dict) -> tuple[list[str], list[list[str]]]:
+    header = ["recording", "hit rate: clean", "live", "late held back",
+              "false alarms per 1000 bins: clean", "live", "late held back",
+              "rows emitted / bins", "events in the rasters", "late events dropped",
+              "artefacts (bins)", "corrupted chunks refused", "targets met"]
+    body = []
+    for row in run["rows"]:
+        drop, hold = row["drop"], row["hold"]
+        sent = drop["events_sent"]
+        missed = [name for name, met in row["targets"].items() if not met]
+        body.append([
+            row["name"],
+            *(_per_pattern_of(r, "hits", "{:.3f}")
+              for r in (row["clean"], drop["patterns"], hold["patterns"])),
+            *(_per_pattern_of(r, "false_alarms", "{:.2f}")
+              for r in (row["clean"], drop["patterns"], hold["patterns"])),
+            f"{drop['rows_emitted']:,} / {row['n_bins']:,}",
+            f"{drop['events_in_rasters'] / sent:.2%}",
+            f"{drop['late_dropped']:,} ({drop['late_dropped'] / sent:.2%})",
+            f"{drop['artefacts']} ({drop['artefact_bins']})",
+            f"{drop['corrupted_refused']} ({drop['corrupted_value']})",
+            "yes" if not missed else "no: " + ", ".join(missed),
+        ])
+    return header, body
+
+
+def _value(value: float) -> str:
+    exponent = round(math.log10(value))
+    return f"{value:g}" if value < 1e4 or value != 10.0 ** exponent else f"1e{exponent}"
+
+
+def live_glitches(run: dict) -> tuple[list[str], list[list[str]]]:
+    glitch = run["glitches"]
+    after = glitch["after_seconds"]
+    header = ["one value in one bin, on the neuron's strongest channel", "max_input"]
+    header += [f"hit rate {'right after' if s == 0 else f'after {s} s'}" for s in after]
+    header += ["false alarms per 1000 bins " + ("right after" if s == 0 else f"after {s} s")
+               for s in after]
+    header += [f"read-out thresholds after {after[-1]} s"]
+    body = []
+    for row in glitch["rows"]:
+        value = row["value"]
+        cells = ["1e30" if value is None else _value(value),
+                 "default (100): refused" if row["refused"] else
+                 ("default (100)" if value is None else "inf: taken")]
+        cells += [f"{h:.3f}" for h in row["hits"]]
+        cells += [f"{f:.2f}" for f in row["false_alarms"]]
+        cells += ["finite" if row["readout_finite"] else "not finite"]
+        body.append(cells)
+    return header, body
+
+
 TABLES: dict[str, tuple[str, Callable]] = {
     "learning": ("learning.json", learning),
     "streams": ("streams.json", streams),
@@ -202,6 +259,8 @@ TABLES: dict[str, tuple[str, Callable]] = {
     "speed-rss": ("speed.json", speed_rss),
     "brainevent": ("brainevent.json", brainevent),
     "custom-call": ("brainevent.json", custom_call),
+    "live": ("live.json", live),
+    "live-glitches": ("live.json", live_glitches),
 }
 
 
