@@ -198,7 +198,9 @@ def test_a_quiet_stream_closes_its_silent_bins_as_time_passes(pylsl):
     assert run["quiet_seconds"] < quiet + 2.0
     # About (quiet - latency) s of 1 ms bins closed while nothing arrived; slack for a busy CPU.
     assert run["emitted_while_quiet"] >= 300
-    assert run["ahead"] <= 1e-3
+    # until trails the sender's clock by the latency, to within the estimate of the clock
+    # offset (time_correction: about a millisecond on a busy machine), far below 50 ms.
+    assert run["ahead"] <= 0.01
     X = run["X"]
     spike_bin = int(np.floor((run["t1"] - run["t0"]) / 0.001))
     assert X.shape[0] == spike_bin + 1
