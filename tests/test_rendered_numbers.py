@@ -76,13 +76,13 @@ def test_prose_numbers_of_the_learning_sections_come_from_the_results():
 def test_prose_numbers_of_the_stream_sections_come_from_the_results():
     rows = json.loads((ROOT / "benchmarks" / "results" / "streams.json").read_text())
     measured = [p[key] for r in rows for p in r["patterns"] for key in ("hits", "false_alarms")]
-    # What one neuron could detect, beside what it learned (benchmarks/detector_bound.py).
+    # What one neuron could detect, beside what it learned (benchmarks/tuning/detector_bound.py).
     bounds = json.loads((ROOT / "benchmarks" / "results" / "detector_bound.json").read_text())
     measured += [s for r in bounds for s in r["carrier_share"]]
     measured += [r[which][key] for r in bounds
                  for which in ("detector", "settled", "learned_without_floor")
                  if r[which] for key in ("hits", "false_alarms")]
-    # Changes to the defaults on the tuning seeds (benchmarks/stream_screen.py).
+    # Changes to the defaults on the tuning seeds (benchmarks/tuning/stream_screen.py).
     screen = json.loads((ROOT / "benchmarks" / "results" / "stream_screen.json").read_text())
     measured += [value for variant in screen["variants"] for r in variant["rows"]
                  for key in ("hits", "false_alarms") for value in r[key]]
@@ -148,7 +148,7 @@ def test_prose_numbers_of_the_user_guide_come_from_the_results():
     """Accuracies ("0.68") and shares of rows ("71%") in the guide's measured paragraphs.
 
     They come from ``benchmarks/guide.py``, ``benchmarks/learning.py`` or, for
-    the choice of the read-out's parameters, ``benchmarks/readout_tuning.py``
+    the choice of the read-out's parameters, ``benchmarks/tuning/readout_tuning.py``
     (the tuning splits); parameter values are inline literals and are skipped.
     """
     results = ROOT / "benchmarks" / "results"
@@ -174,7 +174,7 @@ def test_prose_numbers_of_the_user_guide_come_from_the_results():
 def test_prose_numbers_of_the_conv_section_come_from_the_results():
     """Accuracies ("0.9903"), and fit times should it quote one ("41 s"), in the conv section.
 
-    The figures come from ``benchmarks/conv_tuning.py`` (the tuning splits) or
+    The figures come from ``benchmarks/tuning/conv_tuning.py`` (the tuning splits) or
     ``benchmarks/learning.py`` (the protocol). Parameter values are written as
     inline literals (theta_decay=0.999 between double backquotes) and are
     skipped; the published results the section cites are percentages ("98.4%").
@@ -199,7 +199,7 @@ def test_prose_numbers_of_the_conv_section_come_from_the_results():
 def test_prose_numbers_of_the_amplitude_balance_come_from_the_tuning_results():
     """Accuracies in the guide's paragraph on the balance of ``A_minus`` and ``A_plus``.
 
-    They come from ``benchmarks/onelayer_tuning.py`` (the tuning splits);
+    They come from ``benchmarks/tuning/onelayer_tuning.py`` (the tuning splits);
     parameter values are inline literals and are skipped.
     """
     rows = json.loads((ROOT / "benchmarks" / "results" / "onelayer_tuning.json").read_text()
