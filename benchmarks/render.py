@@ -22,7 +22,8 @@ with the format that the marker states::
 one ``/``-separated step at a time: a key of an object, or an element of a
 list, named by its label (``label``: its ``name``, or dataset, method and
 size, or the parameters it changes...) or by its index. ``FORMAT`` is a
-Python format specification (``.4f``, ``,.0f``, ``.1f``, ``.0%``).
+Python format specification (``.4f``, ``,.0f``, ``.1f``, ``.0%``; ``s`` for a
+string such as a version).
 Example: ``:m:`0.9335 <learning/mnist stdp 400/accuracy:.4f>```.
 
 Where each result file comes from (command, date, machine, load) is stated
@@ -299,8 +300,8 @@ def provenance_table(records: dict) -> tuple[list[str], list[list[str]]]:
         dates = meta["date"] + "".join(f"; {s}: {m['date']}" for s, m in sections.items())
         load = meta.get("load", "")
         if "load_average" in meta:
-            low, high = sorted(meta["load_average"])
-            load = f"load average {low}-{high} (start, end)"
+            start, end = meta["load_average"]
+            load = f"load average {start} at the start, {end} at the end"
         load += "".join(f"; {s}: {m['load']}" for s, m in sections.items() if "load" in m)
         body.append([f"{name}.json", dates, meta["machine"], load])
     return header, body
@@ -430,7 +431,7 @@ def value(path: str):
     return node
 
 
-FORMAT = re.compile(r"^(?P<path>.+):(?P<spec>[,_]?(\.\d+)?[dfeg%]?)$")
+FORMAT = re.compile(r"^(?P<path>.+):(?P<spec>[,_]?(\.\d+)?[dfeg%s]?)$")
 
 
 def number(reference: str) -> str:
