@@ -48,3 +48,18 @@ def test_sk_stdp_and_brainpy_agree_on_a_short_run(tmp_path):
     # The table renders from such a file.
     header, body = render.peers(run)
     assert len(body) == 3 and len(header) == len(body[0])
+
+
+def test_rerunning_some_workloads_keeps_the_others_with_their_dates(tmp_path):
+    path = tmp_path / "peers.json"
+    earlier = dict(date="2026-01-01", load_average=[1.0, 2.0])
+    path.write_text(json.dumps(dict(meta=earlier, workloads=[
+        dict(name="sparse", rows=[]), dict(name="masquelier", rows=["old"])])))
+    peers.write_json(path, [dict(name="masquelier", rows=["new"])],
+                     dict(date="2026-02-02", load_average=[0.5, 0.7]))
+    run = json.loads(path.read_text())
+    assert [w["name"] for w in run["workloads"]] == ["sparse", "masquelier"]
+    assert run["workloads"][1]["rows"] == ["new"]
+    assert run["workloads"][0]["date"] == "2026-01-01"
+    assert run["meta"]["date"] == "2026-02-02"
+    assert run["meta"]["sections"]["sparse"]["date"] == "2026-01-01"
