@@ -34,16 +34,19 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root: benchmarks.*
+
 import numpy as np
-from learning import load_mnist, quadrants
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 
+from benchmarks.learning import load_mnist, quadrants
 from sk_stdp import STDPTransformer
 
 

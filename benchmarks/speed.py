@@ -53,6 +53,8 @@ import time
 from datetime import date
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root: benchmarks.*
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -453,7 +455,7 @@ def dense_sample_scan(est: STDPTransformer):
 def mnist_like(n_samples: int, mnist: str | None) -> tuple[np.ndarray, str]:
     """The first ``n_samples`` MNIST images (X / 255) from ``mnist``, or random stand-ins."""
     if mnist:
-        from learning import load_mnist  # benchmarks/learning.py, next to this file
+        from benchmarks.learning import load_mnist
 
         return load_mnist(mnist)[0][:n_samples], "MNIST images"
     rng = np.random.default_rng(3)

@@ -29,11 +29,14 @@ import argparse
 import json
 import sys
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root: benchmarks.*
 
 import numpy as np
-from render import markdown, misses_bar
-from render import streams as stream_table
 
+from benchmarks.render import markdown, misses_bar
+from benchmarks.render import streams as stream_table
 from sk_stdp import STDPTransformer
 from sk_stdp.patterns import (
     choose_neurons,

@@ -100,8 +100,31 @@ def _quote_fitted_names_in_shapes(app, what, name, obj, options, lines):
             lines[i] = _FITTED_NAME_IN_SHAPE.sub(r"`\1`", line)
 
 
+def _measured(name, rawtext, text, lineno, inliner, options=None, content=None):
+    """``:m:`0.9335 <learning/mnist stdp 400/accuracy:.4f>```: a measured number.
+
+    The value shows; the reference names where ``benchmarks/render.py`` takes
+    it from, and ``tests/test_rendered_numbers.py`` checks that they agree.
+    """
+    from docutils import nodes
+
+    shown, _, reference = text.partition(" <")
+    node = nodes.inline(rawtext, shown.strip(), classes=["measured"])
+    node["ids"] = []
+    return [node], []
+
+
+def _cited(name, rawtext, text, lineno, inliner, options=None, content=None):
+    """``:cited:`98.4%```: a figure quoted from a publication, not measured here."""
+    from docutils import nodes
+
+    return [nodes.inline(rawtext, text, classes=["cited"])], []
+
+
 def setup(app):
     app.connect("autodoc-process-docstring", _quote_fitted_names_in_shapes)
+    app.add_role("m", _measured)
+    app.add_role("cited", _cited)
 
 
 # -- sphinx-gallery ----------------------------------------------------------
@@ -137,5 +160,9 @@ html_theme_options = {
     "navigation_with_keys": False,
     "secondary_sidebar_items": ["page-toc"],
 }
-html_sidebars = {"**": ["sidebar-nav-bs"]}
+# The section navigation lists a page's sub-pages: of the top-level pages only
+# the API reference has any (the gallery and the API entries, below them, keep
+# it). On the others it would stand empty beside the text, so they have no
+# left sidebar and their text and code get the width.
+html_sidebars = {page.stem: [] for page in HERE.glob("*.rst") if page.stem != "api"}
 html_show_sourcelink = False

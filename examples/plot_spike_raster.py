@@ -100,8 +100,10 @@ fig, axes = plt.subplots(3, 1, figsize=(9, 7), sharex=True,
                          gridspec_kw={"height_ratios": [2, 1, 1]})
 plot_raster(S_test, ax=axes[0], ylabel="input channel", xlabel=None, marker_size=6)
 axes[0].set_title("Input: digits as Poisson spikes", pad=18)
-plot_raster(out_before[:, rank], ax=axes[1], xlabel=None, title="Output before learning")
-plot_raster(out_after[:, rank], ax=axes[2], color=[colours[c] for c in preferred[rank]],
+plot_raster(out_before[:, rank], ax=axes[1], ylabel="neuron", xlabel=None,
+            title="Output before learning")
+plot_raster(out_after[:, rank], ax=axes[2], ylabel="neuron",
+            color=[colours[c] for c in preferred[rank]],
             title="Output after learning (colour: preferred digit)")
 for ax in axes:
     for k, digit in enumerate(label_test[::ON + OFF]):

@@ -23,6 +23,7 @@ rule (``stream=True``, ``n_steps=1``, ``competition=None``,
 import matplotlib.pyplot as plt
 import numpy as np
 
+from sk_stdp import STDPTransformer
 from sk_stdp.plotting import plot_stdp_window, stdp_window
 
 delays = np.arange(-40, 41)
@@ -64,4 +65,19 @@ for decay_value, colour in ((0.8, "C0"), (0.95, "C1"), (0.99, "C2")):
     dw_k = stdp_window(delays, **{**params, "trace_decay": decay_value})
     plot_stdp_window(delays, dw_k, ax=ax, color=colour, label=f"trace_decay={decay_value}")
 ax.set_title("Window width follows trace_decay")
+
+# %%
+# An estimator's own window
+# -------------------------
+# ``stdp_window(delays, estimator=...)`` measures the window of an estimator
+# as it resolves its ``"auto"`` parameters for its mode. In sample mode both
+# traces decay by ``0.95``; in stream mode potentiation reaches about 10 steps
+# back and depression about 20 forward, with ``A_minus`` at 0.85 ``A_plus``
+# (see the streaming guide).
+fig, ax = plt.subplots()
+for stream, colour in ((False, "C0"), (True, "C3")):
+    dw_mode = stdp_window(delays, estimator=STDPTransformer(stream=stream))
+    plot_stdp_window(delays, dw_mode, ax=ax, color=colour,
+                     label="stream mode" if stream else "sample mode")
+ax.set_title("The default window in each mode")
 plt.show()

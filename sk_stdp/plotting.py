@@ -17,10 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.utils.validation import check_is_fitted
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+
+    from ._transformer import STDPTransformer
 
 __all__ = [
     "plot_filters",
@@ -205,7 +208,10 @@ def plot_filters(
     filters : fitted ConvSTDPTransformer or array-like
         The estimator (its ``filters_`` are drawn) or the filters themselves,
         shape ``(n_filters, height, width)`` or ``(n_filters, height, width,
-        channels)`` with 1 or 3 channels.
+        channels)`` with 1 or 3 channels. Another estimator, such as an
+        :class:`~sk_stdp.STDPTransformer`, is a ``TypeError`` (it has no
+        filters: draw its weights with :func:`plot_receptive_fields`), an
+        unfitted one a ``NotFittedError``.
     n_cols : int, optional
         Filters per row of the grid; defaults to about the square root of
         the number drawn.
@@ -236,7 +242,17 @@ def plot_filters(
     >>> len(fig.axes), fig.axes[0].images[0].get_array().shape
     (6, (5, 5))
     """
-    F = np.asarray(filters.filters_ if hasattr(filters, "get_params") else filters, dtype=float)
+    if hasattr(filters, "get_params"):
+        from ._conv import ConvSTDPTransformer
+
+        if not isinstance(filters, ConvSTDPTransformer):
+            raise TypeError(
+                f"plot_filters draws the filters of a ConvSTDPTransformer (its filters_); "
+                f"{type(filters).__name__} has none. Draw a fully connected layer's weights "
+                f"with plot_receptive_fields(estimator, image_shape=...).")
+        check_is_fitted(filters, "filters_")
+        filters = filters.filters_
+    F = np.asarray(filters, dtype=float)
     if F.ndim == 4 and F.shape[-1] == 1:
         F = F[..., 0]
     if F.ndim not in (3, 4) or (F.ndim == 4 and F.shape[-1] != 3):
@@ -277,10 +293,14 @@ def plot_raster(
     color: Any = "k",
     marker_size: float | None = None,
     xlabel: str | None = "time step",
-    ylabel: str | None = "neuron",
+    ylabel: str | None = "unit",
     title: str | None = None,
 ) -> Axes:
     """Draw a spike raster: one tick per spike, time on x, unit on y.
+
+    A unit is a column of ``spikes``: an input channel for the input
+    raster, a neuron for the output of ``transform``. Say which with
+    ``ylabel`` (``"input channel"``, ``"neuron"``).
 
     Parameters
     ----------
@@ -300,7 +320,8 @@ def plot_raster(
         Tick size in points squared; defaults to a size that fills the row
         height for up to a few hundred units.
     xlabel, ylabel, title : str or None
-        Axis labels and title; None leaves one unset.
+        Axis labels and title; None leaves one unset. The default y label,
+        ``"unit"``, fits either kind of raster.
 
     Returns
     -------
@@ -418,11 +439,12 @@ def plot_weight_histogram(
 def stdp_window(
     delays,
     *,
+    estimator: STDPTransformer | None = None,
     w_init: float = 0.5,
-    A_plus: float = 0.005,
-    A_minus: float = 0.00525,
-    learning_rate: float = 0.01,
-    trace_decay: float = 0.95,
+    A_plus: float | None = None,
+    A_minus: float | None = None,
+    learning_rate: float | None = None,
+    trace_decay: float | None = None,
     leak: float = 0.9,
     threshold: float = 1.0,
     trace_decay_post: float | None = None,
@@ -444,20 +466,37 @@ def stdp_window(
     ``|d|`` steps after it depresses by
     ``learning_rate * A_minus * trace_decay_post**|d|``; at ``d = 0`` both apply.
 
+    Without ``estimator`` the rule's values are the seed rule's
+    (``A_plus=0.005``, ``A_minus=0.00525``, ``learning_rate=0.01``,
+    ``trace_decay=0.95`` for both traces), which is also the window of
+    :class:`~sk_stdp.STDPTransformer` in sample mode. With ``estimator``
+    they are that estimator's own, each ``"auto"`` resolved for its mode: in
+    stream mode the default window is asymmetric (``trace_decay`` 0.9,
+    ``trace_decay_post`` 0.95, ``A_minus`` 0.00425).
+
     Parameters
     ----------
     delays : array-like of int
         Post spike time minus pre spike time, in steps. Positive: the input
         spike comes first (causal order).
+    estimator : STDPTransformer, optional
+        Measure this estimator's window: its ``A_plus``, ``A_minus``,
+        ``learning_rate``, ``trace_decay`` and ``trace_decay_post`` as it
+        resolves them for its mode (fitted or not; it is not changed).
     w_init : float, default=0.5
         Initial weight of the synapse under test; must be below
         ``threshold`` so that the input alone does not fire the neuron.
-    A_plus, A_minus, learning_rate, trace_decay, leak, threshold : float
-        Rule parameters, as in :class:`~sk_stdp.STDPTransformer`; the
-        defaults are the seed rule's values.
+    A_plus, A_minus, learning_rate, trace_decay : float, optional
+        Rule parameters, as in :class:`~sk_stdp.STDPTransformer`; a value
+        given here overrides the estimator's. None: the estimator's, or
+        without one the seed rule's values above.
+    leak, threshold : float
+        Membrane leak and threshold of the probe neuron; they shape only how
+        the driver makes it fire, not the window.
     trace_decay_post : float or None, default=None
         Decay of the post-synaptic trace (the depression window), as in
-        :class:`~sk_stdp.STDPTransformer`; None: ``trace_decay``.
+        :class:`~sk_stdp.STDPTransformer`; None: the estimator's, or without
+        one ``trace_decay``.
     kernel : {"dense", "event", "numba", "auto"}, default="dense"
         The estimator's ``kernel``; all compute the same rule.
 
@@ -473,13 +512,34 @@ def stdp_window(
     Examples
     --------
     >>> import numpy as np
+    >>> from sk_stdp import STDPTransformer
     >>> from sk_stdp.plotting import stdp_window
     >>> dw = stdp_window([-2, 2], learning_rate=1.0)
     >>> bool(dw[0] < 0 < dw[1])
     True
     >>> np.allclose(dw, [-0.00525 * 0.95**2, 0.005 * 0.95**2], rtol=1e-3)
     True
+
+    A stream-mode estimator's own window: depression lasts longer.
+
+    >>> dw = stdp_window([-2, 2], estimator=STDPTransformer(stream=True), learning_rate=1.0)
+    >>> np.allclose(dw, [-0.00425 * 0.95**2, 0.005 * 0.9**2], rtol=1e-3)
+    True
     """
+    rule = dict(A_plus=0.005, A_minus=0.00525, learning_rate=0.01, trace_decay=0.95,
+                trace_decay_post=None)
+    if estimator is not None:
+        if not hasattr(estimator, "_mode_value"):
+            raise TypeError(f"estimator must be an STDPTransformer; got "
+                            f"{type(estimator).__name__}.")
+        rule = {name: estimator._mode_value(name) for name in rule}
+    given = dict(A_plus=A_plus, A_minus=A_minus, learning_rate=learning_rate,
+                 trace_decay=trace_decay, trace_decay_post=trace_decay_post)
+    rule.update({name: value for name, value in given.items() if value is not None})
+    if rule["trace_decay_post"] is None:
+        rule["trace_decay_post"] = rule["trace_decay"]
+    A_plus, A_minus, learning_rate = rule["A_plus"], rule["A_minus"], rule["learning_rate"]
+    trace_decay, trace_decay_post = rule["trace_decay"], rule["trace_decay_post"]
     from ._transformer import STDPTransformer
 
     delays = np.asarray(delays, dtype=int).ravel()
@@ -501,7 +561,7 @@ def stdp_window(
         v_reset=0.0,
         leak=leak,
         trace_decay=trace_decay,
-        trace_decay_post=trace_decay if trace_decay_post is None else trace_decay_post,
+        trace_decay_post=trace_decay_post,
         n_steps=1,
         encoding="direct",
         stream=True,

@@ -12,6 +12,7 @@ import inspect
 import pkgutil
 import re
 import runpy
+import warnings
 from pathlib import Path
 
 import pytest
@@ -119,12 +120,17 @@ PAGE_NEEDS = {"streaming.rst": ["quantities", "neo", "spikeinterface.core", "ton
 
 
 @pytest.mark.parametrize("page", ["getting_started.rst", "user_guide.rst", "streaming.rst"])
-def test_guide_pages_code_runs(page):
+def test_guide_pages_code_runs_without_warnings(page):
+    """The pages' examples run, and warn of nothing (a pipeline shown in the docs
+    should not teach a ConvergenceWarning)."""
     for module in PAGE_NEEDS.get(page, []):
         pytest.importorskip(module)
-    result = doctest.testfile(
-        str(DOCS / page), module_relative=False, optionflags=FLAGS, verbose=False, report=True
-    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = doctest.testfile(
+            str(DOCS / page), module_relative=False, optionflags=FLAGS, verbose=False,
+            report=True,
+        )
     assert result.attempted > 0
     assert result.failed == 0
 

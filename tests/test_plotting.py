@@ -102,7 +102,7 @@ def test_raster_one_point_per_spike_at_bin_and_unit():
     assert len(offsets) == spikes.sum()
     np.testing.assert_array_equal(offsets, np.column_stack([bins, units]))
     assert ax.get_xlabel() == "time step"
-    assert ax.get_ylabel() == "neuron"
+    assert ax.get_ylabel() == "unit"  # input channels or neurons: the caller says which
     assert ax.get_title() == "raster"
     assert ax.get_ylim() == (6.5, -0.5)  # unit 0 on top
     assert ax.get_xlim() == (-0.5, 29.5)
@@ -240,3 +240,38 @@ def test_filters_of_a_fitted_conv_transformer():
     fig = plot_filters(conv, max_filters=3)
     assert len(fig.axes) == 3
     np.testing.assert_allclose(fig.axes[0].images[0].get_array(), conv.filters_[0, :, :, 0])
+
+
+# ---------------------------------------------------------------- what each function needs
+def test_plot_filters_of_a_fully_connected_layer_says_what_it_needs():
+    from sklearn.exceptions import NotFittedError
+
+    from sk_stdp import ConvSTDPTransformer
+    from sk_stdp.plotting import plot_filters
+
+    stdp = STDPTransformer(3, random_state=0).fit(np.random.default_rng(0).random((10, 4)))
+    with pytest.raises(TypeError, match="plot_receptive_fields"):
+        plot_filters(stdp)
+    with pytest.raises(NotFittedError):
+        plot_filters(ConvSTDPTransformer(image_shape=(8, 8)))
+
+
+def test_stdp_window_of_an_estimator_is_its_own_window():
+    delays = np.array([-3, -1, 1, 3])
+    lr = 1.0
+    stream = stdp_window(delays, estimator=STDPTransformer(stream=True), learning_rate=lr)
+    # Stream mode resolves "auto" to a 10-bin potentiation and a 20-bin depression window.
+    expected = np.where(delays > 0, lr * 0.005 * 0.9 ** delays,
+                        -lr * 0.00425 * 0.95 ** np.abs(delays))
+    np.testing.assert_allclose(stream, expected, rtol=1e-3)
+    # Sample mode: one window, the seed rule's values, as without an estimator.
+    sample = stdp_window(delays, estimator=STDPTransformer(), learning_rate=lr)
+    np.testing.assert_allclose(sample, stdp_window(delays, learning_rate=lr), rtol=1e-6)
+    # The estimator's own numbers, and a value given here overrides its.
+    own = STDPTransformer(A_plus=0.01, trace_decay=0.8)
+    np.testing.assert_allclose(stdp_window([2], estimator=own, learning_rate=lr),
+                               [lr * 0.01 * 0.8**2], rtol=1e-3)
+    np.testing.assert_allclose(stdp_window([2], estimator=own, learning_rate=lr, A_plus=0.02),
+                               [lr * 0.02 * 0.8**2], rtol=1e-3)
+    with pytest.raises(TypeError, match="STDPTransformer"):
+        stdp_window([1], estimator=object())

@@ -1,228 +1,183 @@
-"""Measured numbers in README.md and the docs come from executed code.
+"""Measured numbers in README.md and the docs come from the result files, exactly.
 
-Tables are rendered from ``benchmarks/results/*.json`` by
-``benchmarks/render.py`` (see the contributor guide); numbers quoted in the
-prose of those sections must be roundings of numbers in the same JSON; the
-README's usage example prints the score its comment shows.
+``benchmarks/render.py`` renders every marked table and every marked number
+from ``benchmarks/results/*.json`` (a number names its path in one result
+file and its format). These tests fail when a document differs from what its
+results render, when a measured-looking number stands in the prose without a
+marker, and when a result file changed without its provenance (date, machine).
+They also check that each check notices what it is there to notice.
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import io
-import json
 import re
+import sys
+import warnings
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks import render  # noqa: E402
 
 
-def _render():
-    spec = importlib.util.spec_from_file_location("_sk_stdp_render", ROOT / "benchmarks" /
-                                                  "render.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def _markers(path: Path) -> list[re.Match]:
+    return list(render.NUMBERS[path.suffix].finditer(path.read_text()))
 
 
-def test_tables_equal_what_their_json_renders():
-    render = _render()
-    assert render.stale() == [], "run python benchmarks/render.py after a benchmark run"
-    # Every table has its markers in both documents.
+def test_documents_equal_what_their_results_render():
+    problems = [d for p in render.DOCUMENTS for d in render.differences(p)]
+    assert not problems, "run python benchmarks/render.py\n" + "\n".join(problems)
+
+
+def test_every_table_is_in_a_document_and_readme_has_the_headline():
+    text = "\n".join(p.read_text() for p in render.DOCUMENTS)
     for name in render.TABLES:
-        assert f"<!-- begin table: {name} -->" in (ROOT / "README.md").read_text()
-        assert f".. begin table: {name}" in (ROOT / "docs" / "benchmarks.rst").read_text()
-
-
-def test_render_notices_a_table_edited_by_hand(tmp_path, monkeypatch):
-    render = _render()
-    readme = tmp_path / "README.md"
-    readme.write_text((ROOT / "README.md").read_text().replace("| digits |", "| digitz |", 1))
-    monkeypatch.setattr(render, "ROOT", tmp_path)
-    monkeypatch.setattr(render, "DOCUMENTS", [readme])
-    assert render.stale() == ["README.md"]
-
-
-def _section(text: str, start: str, stop: str) -> str:
-    return text[text.index(start):text.index(stop)]
-
-
-def _prose_numbers(section: str) -> list[str]:
-    prose = [line for line in section.splitlines()
-             if not line.lstrip().startswith(("|", '"'))]
-    return re.findall(r"(?<![\d.])0\.\d{2,4}(?![\d])", "\n".join(prose))
-
-
-def test_prose_numbers_of_the_learning_sections_come_from_the_results():
-    rows = json.loads((ROOT / "benchmarks" / "results" / "learning.json").read_text())
-    measured = [r["accuracy"] for r in rows] + [s for r in rows for s in r["scores"]]
-    # The read-out comparison of the guide's figures (benchmarks/guide.py).
-    measured += json.loads((ROOT / "benchmarks" / "results" / "guide.json").read_text()
-                           )["readout"].values()
-    allowed = {f"{value:.{digits}f}" for value in measured for digits in (2, 3, 4)}
-    readme = _section((ROOT / "README.md").read_text(), "### Learning", "### Streams")
-    docs = _section((ROOT / "docs" / "benchmarks.rst").read_text(), "Learning\n~~~",
-                    "Streams\n~~~")
-    guide = _section((ROOT / "docs" / "user_guide.rst").read_text(), ".. _local-fields:",
-                     "Progress, interruption and state")
-    assert _prose_numbers(guide)
-    for where, section in (("README.md", readme), ("docs/benchmarks.rst", docs),
-                           ("docs/user_guide.rst", guide)):
-        for number in _prose_numbers(section):
-            assert number in allowed, f"{where}: {number} is not in benchmarks/results"
-
-
-def test_prose_numbers_of_the_stream_sections_come_from_the_results():
-    rows = json.loads((ROOT / "benchmarks" / "results" / "streams.json").read_text())
-    measured = [p[key] for r in rows for p in r["patterns"] for key in ("hits", "false_alarms")]
-    # What one neuron could detect, beside what it learned (benchmarks/detector_bound.py).
-    bounds = json.loads((ROOT / "benchmarks" / "results" / "detector_bound.json").read_text())
-    measured += [s for r in bounds for s in r["carrier_share"]]
-    measured += [r[which][key] for r in bounds
-                 for which in ("detector", "settled", "learned_without_floor")
-                 if r[which] for key in ("hits", "false_alarms")]
-    # Changes to the defaults on the tuning seeds (benchmarks/stream_screen.py).
-    screen = json.loads((ROOT / "benchmarks" / "results" / "stream_screen.json").read_text())
-    measured += [value for variant in screen["variants"] for r in variant["rows"]
-                 for key in ("hits", "false_alarms") for value in r[key]]
-    # The live path beside clean streaming, and corrupted values (benchmarks/live.py).
-    live = json.loads((ROOT / "benchmarks" / "results" / "live.json").read_text())
-    measured += list(_leaves(live["targets"]))
-    measured += list(_under(live, ("hits", "false_alarms")))
-    allowed = {f"{value:.{digits}f}" for value in measured for digits in (2, 3)}
-    readme = _section((ROOT / "README.md").read_text(), "### Streams", "### Speed")
-    docs = _section((ROOT / "docs" / "benchmarks.rst").read_text(), "Streams\n~~~",
-                    "Throughput")
-    for where, section in (("README.md", readme), ("docs/benchmarks.rst", docs)):
-        for number in _prose_numbers(section):
-            assert number in allowed, f"{where}: {number} is not in benchmarks/results"
-
-
-def test_readme_usage_prints_the_scores_its_comments_show():
+        assert re.search(rf"(<!-- |\.\. )begin table: {re.escape(name)}\b", text), name
     readme = (ROOT / "README.md").read_text()
-    usage = readme[readme.index("## Usage"):readme.index("Two row semantics")]
-    # The one-layer example, then the convolutional one that reuses its split.
-    blocks = re.findall(r"```python\n(.*?)```\n", usage, flags=re.DOTALL)
-    assert len(blocks) == 2
-    namespace: dict = {}
+    assert "<!-- begin table: headline -->" in readme
+    assert ".. begin table: peers" in (ROOT / "docs" / "benchmarks.rst").read_text()
+
+
+def test_readme_and_the_docs_mark_their_measured_numbers():
+    # The pages that quote measurements do so through markers, not by hand.
+    for page in ("benchmarks.rst", "defaults.rst"):
+        assert len(_markers(ROOT / "docs" / page)) >= 5, page
+    for path in render.DOCUMENTS:
+        for match in _markers(path):
+            assert render.number(match.group("ref")) == match.group("value"), match.group(0)
+
+
+@pytest.mark.parametrize("path", render.DOCUMENTS, ids=lambda p: p.name)
+def test_any_number_changed_by_hand_is_noticed(path, tmp_path, monkeypatch):
+    """Change each marked number of a document in turn: the check fails every time."""
+    text = path.read_text()
+    matches = list(render.NUMBERS[path.suffix].finditer(text))
+    if path.name in ("README.md",):
+        assert matches or "<!-- begin table:" in text
+    copy = tmp_path / path.name
+    monkeypatch.setattr(render, "ROOT", tmp_path)
+    for match in matches:
+        start, end = match.span("value")
+        value = match.group("value")
+        changed = re.sub(r"\d(?=\D*$)", lambda d: str((int(d.group(0)) + 1) % 10), value)
+        assert changed != value
+        copy.write_text(text[:start] + changed + text[end:])
+        assert render.rendered(copy) != copy.read_text(), match.group(0)
+        assert render.rendered(copy) == text
+
+
+@pytest.mark.parametrize("path", [ROOT / "README.md", ROOT / "docs" / "benchmarks.rst"],
+                         ids=lambda p: p.name)
+def test_a_table_edited_by_hand_is_noticed(path, tmp_path):
+    text = path.read_text()
+    begin = re.search(render.MARKERS[path.suffix][0], text)
+    assert begin
+    # A digit of the first rendered table's body changed by hand.
+    at = begin.end() + re.search(r"\d", text[begin.end():]).start()
+    digit = str((int(text[at]) + 1) % 10)
+    copy = tmp_path / path.name
+    copy.write_text(text[:at] + digit + text[at + 1:])
+    assert render.rendered(copy) == text
+
+
+def test_no_measured_looking_number_stands_unmarked_in_the_prose():
+    found = [b for p in render.SCANNED for b in render.bare_numbers(p)]
+    assert not found, ("mark these (see benchmarks/render.py), or write settings as "
+                       "literals:\n" + "\n".join(found))
+
+
+@pytest.mark.parametrize(("suffix", "prose", "literal"), [
+    (".md", "On MNIST it scores 0.9335 with 400 neurons.", "Use `A_minus=0.00525` here."),
+    (".md", "The kernel runs 13.8x faster, 34,992 steps/s.", "```\nscore: 0.9335\n```"),
+    (".rst", "On MNIST it scores 0.9335 with 400 neurons.", "Use ``A_minus=0.00525`` here."),
+    (".rst", "The kernel runs 13.8x faster, 34,992 steps/s.",
+     ".. code-block:: text\n\n    score: 0.9335\n"),
+    (".rst", "A figure over two\nlines: 0.87.", ">>> round(0.9335, 2)\n0.93\n"),
+])
+def test_the_bare_number_check_tells_prose_from_code(suffix, prose, literal, tmp_path,
+                                                      monkeypatch):
+    monkeypatch.setattr(render, "ROOT", tmp_path)
+    path = tmp_path / f"page{suffix}"
+    assert render.bare_numbers(path, f"Title\n\n{prose}\n") != []
+    assert render.bare_numbers(path, f"Title\n\n{literal}\n") == []
+    assert render.bare_numbers(path, "Trained on 8,000 images, Python 3.10.\n") == []
+
+
+def test_the_bare_number_check_sees_the_real_documents():
+    """An unmarked accuracy added to README.md or a docs page is found."""
+    for path in (ROOT / "README.md", ROOT / "docs" / "user_guide.rst",
+                 ROOT / "docs" / "benchmarks.rst"):
+        text = path.read_text() + "\nThe default layer scores 0.9335 on MNIST.\n"
+        assert render.bare_numbers(path, text), path.name
+
+
+def test_every_result_file_has_its_provenance():
+    assert render.provenance_problems() == []
+    for name in render.RESULT_FILES:
+        meta = render.provenance(name)
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", meta["date"]), name
+        assert meta["machine"] and meta["command"].startswith("python benchmarks/"), name
+    listed = {f"{n}.json" for n in render.RESULT_FILES} | {"provenance.json"}
+    assert {p.name for p in render.RESULTS.glob("*.json")} == listed
+
+
+def test_a_result_file_changed_without_its_provenance_is_noticed(tmp_path, monkeypatch):
+    for path in render.RESULTS.glob("*.json"):
+        (tmp_path / path.name).write_bytes(path.read_bytes())
+    monkeypatch.setattr(render, "RESULTS", tmp_path)
+    assert render.provenance_problems() == []
+    learning = tmp_path / "learning.json"
+    learning.write_text(learning.read_text().replace("0.9335", "0.9336", 1))
+    assert any("learning.json changed" in p for p in render.provenance_problems())
+
+
+def test_a_path_names_one_value():
+    assert render.value("learning/mnist stdp 400/accuracy") == pytest.approx(0.9335)
+    assert render.number("learning/mnist stdp 400/accuracy:.4f") == "0.9335"
+    with pytest.raises(KeyError):
+        render.value("learning/mnist stdp 401/accuracy")
+    with pytest.raises(ValueError, match="format"):
+        render.number("learning/mnist stdp 400/accuracy")
+
+
+def _readme_blocks() -> list[str]:
+    readme = (ROOT / "README.md").read_text()
+    usage = readme[readme.index("## Three uses"):readme.index("## Results")]
+    return re.findall(r"```python\n(.*?)```\n", usage, flags=re.DOTALL)
+
+
+def test_readme_pipeline_prints_the_score_its_comment_shows_without_warnings():
+    blocks = _readme_blocks()
+    assert len(blocks) == 3  # pipeline, grid search, live streaming
     for code in blocks:
-        shown = re.search(r"print\(.*\)\s*# (\d\.\d+)", code).group(1)
-        out = io.StringIO()
-        with contextlib.redirect_stdout(out):
-            exec(compile(code, "README.md", "exec"), namespace)
-        printed = float(out.getvalue().split()[-1])
-        # The comments show two decimals: the third differs between CPUs.
-        assert len(shown) == 4
-        assert abs(printed - float(shown)) <= 0.005 + 1e-9, f"README: {shown}, printed: {printed}"
+        compile(code, "README.md", "exec")
+    shown = re.search(r"print\(.*\)\s*# (\d\.\d+)", blocks[0]).group(1)
+    out = io.StringIO()
+    with warnings.catch_warnings(), contextlib.redirect_stdout(out):
+        warnings.simplefilter("error")
+        exec(compile(blocks[0], "README.md", "exec"), {})
+    printed = float(out.getvalue().split()[-1])
+    # The comment shows two decimals: the third differs between CPUs.
+    assert len(shown) == 4
+    assert abs(printed - float(shown)) <= 0.005 + 1e-9, f"README: {shown}, printed: {printed}"
 
 
-def _leaves(value):
-    if isinstance(value, dict):
-        for v in value.values():
-            yield from _leaves(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _leaves(v)
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        yield float(value)
-
-
-def _under(value, keys):
-    """The numbers found under any of ``keys``, at any depth."""
-    if isinstance(value, dict):
-        for key, v in value.items():
-            yield from (_leaves(v) if key in keys else _under(v, keys))
-    elif isinstance(value, list):
-        for v in value:
-            yield from _under(v, keys)
-
-
-def test_prose_numbers_of_the_speed_sections_come_from_the_results():
-    """Speed-ups ("13.8x") and counts ("34,992") quoted in the prose are in the speed JSON."""
-    results = ROOT / "benchmarks" / "results"
-    values = [v for name in ("speed.json", "speed-earlier.json", "brainevent.json")
-              for v in _leaves(json.loads((results / name).read_text()))]
-    allowed = {f"{v:.1f}x" for v in values} | {f"{v:.2f}x" for v in values}
-    allowed |= {f"{round(v):,}" for v in values}
-    readme = _section((ROOT / "README.md").read_text(), "### Speed", "## Layout")
-    docs = _section((ROOT / "docs" / "benchmarks.rst").read_text(), "Throughput\n~~~",
-                    "Published results")
-    found = 0
-    for where, section in (("README.md", readme), ("docs/benchmarks.rst", docs)):
-        prose = "\n".join(line for line in section.splitlines()
-                          if not line.lstrip().startswith(("|", '"')))
-        for number in re.findall(r"(?<![\d.,])(\d+\.\d+x|\d{1,3}(?:,\d{3})+)(?![\d])", prose):
-            found += 1
-            assert number in allowed, f"{where}: {number} is not in benchmarks/results"
-    assert found
-
-
-def test_prose_numbers_of_the_user_guide_come_from_the_results():
-    """Accuracies ("0.68") and shares of rows ("71%") in the guide's measured paragraphs.
-
-    They come from ``benchmarks/guide.py``, ``benchmarks/learning.py`` or, for
-    the choice of the read-out's parameters, ``benchmarks/readout_tuning.py``
-    (the tuning splits); parameter values are inline literals and are skipped.
-    """
-    results = ROOT / "benchmarks" / "results"
-    values = list(_leaves(json.loads((results / "guide.json").read_text())))
-    values += list(_leaves(json.loads((results / "learning.json").read_text())))
-    values += list(_leaves(json.loads((results / "readout_tuning.json").read_text())))
-    allowed = {f"{v:.{digits}f}" for v in values for digits in (2, 3, 4)}
-    allowed |= {f"{100 * v:.{digits}f}%" for v in values for digits in (0, 1)}
-    text = (ROOT / "docs" / "user_guide.rst").read_text()
-    sections = [_section(text, ".. _read-out:", "In both modes ``transform``"),
-                _section(text, "Competition at read-out", "Homeostasis: "),
-                _section(text, "**Silent neurons.**", "**Learning speed.**"),
-                _section(text, ".. _local-fields:", "Progress, interruption and state")]
-    found = 0
-    for section in sections:
-        prose = re.sub(r"``[^`]*``", "````", section)
-        for number in re.findall(r"(?<![\d.])(0\.\d{2,4}|\d+(?:\.\d)?%)(?![\d])", prose):
-            found += 1
-            assert number in allowed, f"docs/user_guide.rst: {number} is not in benchmarks/results"
-    assert found
-
-
-def test_prose_numbers_of_the_conv_section_come_from_the_results():
-    """Accuracies ("0.9903"), and fit times should it quote one ("41 s"), in the conv section.
-
-    The figures come from ``benchmarks/conv_tuning.py`` (the tuning splits) or
-    ``benchmarks/learning.py`` (the protocol). Parameter values are written as
-    inline literals (theta_decay=0.999 between double backquotes) and are
-    skipped; the published results the section cites are percentages ("98.4%").
-    """
-    results = ROOT / "benchmarks" / "results"
-    rows = json.loads((results / "conv_tuning.json").read_text())["rows"]
-    rows += json.loads((results / "learning.json").read_text())
-    accuracies = [r["accuracy"] for r in rows] + [s for r in rows for s in r["scores"]]
-    allowed = {f"{v:.{digits}f}" for v in accuracies for digits in (2, 3, 4)}
-    seconds = {f"{r['fit_s']:.{digits}f} s" for r in rows for digits in (0, 1)}
-    section = _section((ROOT / "docs" / "user_guide.rst").read_text(), ".. _conv-features:",
-                       "The layer in a BrainPy network")
-    prose = re.sub(r"``[^`]*``", "````", section)
-    numbers = _prose_numbers(prose)
-    assert numbers
-    for number in numbers:
-        assert number in allowed, f"docs/user_guide.rst: {number} is not in benchmarks/results"
-    for number in re.findall(r"(?<![\d.])\d+(?:\.\d)? s\b", prose):
-        assert number in seconds, f"docs/user_guide.rst: {number} is not in benchmarks/results"
-
-
-def test_prose_numbers_of_the_amplitude_balance_come_from_the_tuning_results():
-    """Accuracies in the guide's paragraph on the balance of ``A_minus`` and ``A_plus``.
-
-    They come from ``benchmarks/onelayer_tuning.py`` (the tuning splits);
-    parameter values are inline literals and are skipped.
-    """
-    rows = json.loads((ROOT / "benchmarks" / "results" / "onelayer_tuning.json").read_text()
-                      )["rows"]
-    accuracies = [r["accuracy"] for r in rows] + [s for r in rows for s in r["scores"]]
-    allowed = {f"{v:.{digits}f}" for v in accuracies for digits in (2, 3, 4)}
-    section = _section((ROOT / "docs" / "user_guide.rst").read_text(),
-                       "**Balance of the amplitudes.**", "**Timing window.**")
-    numbers = _prose_numbers(re.sub(r"``[^`]*``", "````", section))
-    assert numbers
-    for number in numbers:
-        assert number in allowed, f"docs/user_guide.rst: {number} is not in benchmarks/results"
+def test_readme_starts_with_the_two_commands_and_stays_short():
+    readme = (ROOT / "README.md").read_text()
+    first_block = re.search(r"```bash\n(.*?)```", readme, flags=re.DOTALL)
+    commands = first_block.group(1).splitlines()
+    assert commands[0].startswith("pip install -e . && python -m sk_stdp")
+    assert commands[1].startswith('pip install -e ".[test]" && python -m pytest ')
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert re.search(r"^python -m pytest$", ci, flags=re.MULTILINE)
+    assert commands[1].split("#")[0].split("&&")[1].strip() == "python -m pytest"
+    # What, install, the three uses, the results, the documentation: in that order.
+    order = [readme.index(s) for s in ("```bash", "## Three uses", "## Results",
+                                       "## Documentation")]
+    assert order == sorted(order)
+    assert len(readme.splitlines()) <= 150

@@ -33,17 +33,22 @@ times vary with the load of the machine).
 
 Run::
 
-    python benchmarks/onelayer_tuning.py --mnist path/to/mnist \
+    python benchmarks/tuning/onelayer_tuning.py --mnist path/to/mnist \
         --json benchmarks/results/onelayer_tuning.json
-    python benchmarks/onelayer_tuning.py            # digits only, no file
+    python benchmarks/tuning/onelayer_tuning.py            # digits only, no file
 """
 
 from __future__ import annotations
 
-from conv_tuning import run_tuning, score_variant
+import sys
+from pathlib import Path
+
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository root: benchmarks.*
+
+from benchmarks.tuning.conv_tuning import run_tuning, score_variant
 from sk_stdp import STDPTransformer
 
 _CHANGES = [{"A_minus": 0.0045}, {"A_minus": 0.00475}, {"A_minus": 0.005},

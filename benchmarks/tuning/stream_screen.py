@@ -10,8 +10,8 @@ pattern. The rendered table lists, per variant, the hit rates of the
 defaults miss on tuning seeds) and the (recording, seed) pairs of the other
 recordings that miss the bar.
 
-    python benchmarks/stream_screen.py --json benchmarks/results/stream_screen.json
-    python benchmarks/stream_screen.py --variants 3   # the first three (a quick look)
+    python benchmarks/tuning/stream_screen.py --json benchmarks/results/stream_screen.json
+    python benchmarks/tuning/stream_screen.py --variants 3   # the first three (a quick look)
 
 About 40 minutes on two cores (``--processes``).
 """
@@ -23,9 +23,12 @@ import datetime
 import json
 import sys
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
-import streams
-from render import change_label, markdown, misses_bar, stream_screen
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository root: benchmarks.*
+
+from benchmarks import streams
+from benchmarks.render import change_label, markdown, misses_bar, stream_screen
 
 SEEDS = (100, 101, 102, 103)
 HARD = "300 ch, 64 Hz, 20 bins, 30% ch"

@@ -29,25 +29,28 @@ whole run about ten minutes; the times vary with the load of the machine).
 
 Run::
 
-    python benchmarks/conv_tuning.py --mnist path/to/mnist \
+    python benchmarks/tuning/conv_tuning.py --mnist path/to/mnist \
         --json benchmarks/results/conv_tuning.json
-    python benchmarks/conv_tuning.py            # digits only, no file
+    python benchmarks/tuning/conv_tuning.py            # digits only, no file
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository root: benchmarks.*
+
 import numpy as np
-from learning import fit_and_score, load_mnist
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 
+from benchmarks.learning import fit_and_score, load_mnist
 from sk_stdp import ConvSTDPTransformer
 
 # One parameter changed from the defaults per row; {} is the defaults.

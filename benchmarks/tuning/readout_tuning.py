@@ -13,18 +13,22 @@ checks that the user guide quotes only numbers found there.
 
 Run::
 
-    python benchmarks/readout_tuning.py --mnist path/to/mnist \
+    python benchmarks/tuning/readout_tuning.py --mnist path/to/mnist \
         --json benchmarks/results/readout_tuning.json
 """
 
 from __future__ import annotations
 
 import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository root: benchmarks.*
 
 import numpy as np
-from conv_tuning import run_tuning
 from sklearn.linear_model import LogisticRegression
 
+from benchmarks.tuning.conv_tuning import run_tuning
 from sk_stdp import STDPTransformer
 
 VARIANTS = [

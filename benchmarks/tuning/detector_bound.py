@@ -32,8 +32,8 @@ those the fewest false alarms), the best detector at the threshold the
 layer's homeostasis settles at, and the largest homeostatic ratio at which
 one settles within the bar.
 
-    python benchmarks/detector_bound.py            # every one-pattern case (about 3 minutes)
-    python benchmarks/detector_bound.py --only "300 ch"
+    python benchmarks/tuning/detector_bound.py            # every one-pattern case (about 3 minutes)
+    python benchmarks/tuning/detector_bound.py --only "300 ch"
 """
 
 from __future__ import annotations
@@ -41,10 +41,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository root: benchmarks.*
 
 import numpy as np
-import streams
 
+from benchmarks import streams
 from sk_stdp import STDPTransformer
 from sk_stdp import _neurons as neurons
 from sk_stdp.patterns import pattern_detection_scores

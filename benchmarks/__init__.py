@@ -1,0 +1,1 @@
+"""Benchmarks of sk_stdp: the scripts behind the published tables (``benchmarks/results``)."""
