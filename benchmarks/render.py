@@ -174,6 +174,17 @@ def speed_sample(run: dict) -> tuple[list[str], list[list[str]]]:
                      _n(r["transform"])]]
 
 
+def speed_rules(run: dict) -> tuple[list[str], list[list[str]]]:
+    header = ["mode", "rule", "weight dependence", "fit, rows/s", "/ pair rule (additive)",
+              "output spikes per row"]
+    body, mode = [], None
+    for r in run["rules"]:
+        body.append([r["mode"] if r["mode"] != mode else "", r["rule"], r["weight_dependence"],
+                     _n(r["fit"]), _x(r["vs_pair"]), f"{r['spikes_per_row']:.1f}"])
+        mode = r["mode"]
+    return header, body
+
+
 def speed_rss(run: dict) -> tuple[list[str], list[list[str]]]:
     header = ["rows", "input", "peak RSS", "peak beyond the input"]
     body = [[f"{int(rows):,}", f"{r['input_mb']:.0f} MB", f"{r['peak_mb']:.0f} MB",
@@ -380,6 +391,7 @@ TABLES: dict[str, tuple[Callable, tuple[str, ...]]] = {
     "speed-partial-fit": (speed_partial_fit, ("speed",)),
     "speed-partial-fit-defaults": (speed_partial_fit_defaults, ("speed",)),
     "speed-sample": (speed_sample, ("speed",)),
+    "speed-rules": (speed_rules, ("speed",)),
     "speed-rss": (speed_rss, ("speed",)),
     "brainevent": (brainevent, ("brainevent",)),
     "custom-call": (custom_call, ("brainevent",)),

@@ -32,6 +32,11 @@ Sections:
    MNIST-sized random input: samples/s of ``fit`` with each kernel, of a
    plain dense ``jax.lax.scan`` of the same configuration written here, and
    of ``transform``.
+4b. Each rule (pair, nearest, triplet) with each weight dependence
+   (additive, multiplicative): ``fit`` in sample mode (the defaults, 784 ->
+   400, MNIST images) and in stream mode (the seed rule, 784 -> 400, 5%
+   input, from few or from all neurons firing), against the pair rule in the
+   same run, with the output spikes per row of each run.
 5. Peak memory (RSS) of ``fit`` on 100,000 rows against 10,000 rows, each in a
    fresh subprocess, beyond the input array itself.
 6. Only with ``--brainevent`` (and then alone; needs ``brainevent`` and
@@ -45,8 +50,11 @@ Sections:
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -59,7 +67,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from sk_stdp import STDPTransformer, _numba
+from sk_stdp import STDPTransformer, _config, _numba
+from sk_stdp import _dynamics as dyn
+from sk_stdp._kernels import kernel_state
 
 SEED_RULE = dict(
     A_plus=0.005, A_minus=0.00525, learning_rate=0.01, w_min=0.0, w_max=1.0,
@@ -148,8 +158,8 @@ def settled(fn):
     return lambda *args: jax.block_until_ready(fn(*args))
 
 
-#: Kernels timed beside ``kernel="auto"``: the fused numba kernel where numba is installed.
-KERNELS = ("numba", "event", "dense") if _numba.AVAILABLE else ("event", "dense")
+#: Kernels timed beside ``kernel="auto"``.
+KERNELS = ("numba", "event", "dense")
 
 
 def fit_and_scan_rates(X: np.ndarray, W0: np.ndarray):
@@ -293,13 +303,15 @@ def custom_call_section(n_rows: int) -> list[dict]:
     X = spike_raster(n_rows, 784, 0.05)
     W0 = np.ascontiguousarray(initial_weights(400, 784, 0.05).T, dtype=np.float32)
     n_features, n_neurons = W0.shape
-    rule = _numba.pack(dict(SEED_RULE, theta_plus=0.0, theta_decay=1.0, inhibition=1.0,
-                            weight_total=0.0))
+    seed = seed_estimator(W0.T)
+    params = _config.describe(seed.get_params(), n_features).host_params
     dense_from = max(1, int(n_neurons * _numba.DENSE_FRACTION))
-    block = _numba.stream_block
+    block = _numba.kernels("pair", "additive").stream
+    powers = _numba.decay_powers(params.rule.trace_decay)
+    KernelState, current_traces = _numba.KernelState, _numba.current_traces
 
     @numba.njit
-    def kernel(W, theta, v, trace_pre, trace_post, indptr, indices, data, p,
+    def kernel(W, theta, v, trace_pre, trace_post, indptr, indices, data,
                W_out, theta_out, v_out, pre_out, post_out, counts_out):
         W_out[:] = W
         theta_out[:] = theta
@@ -308,9 +320,16 @@ def custom_call_section(n_rows: int) -> list[dict]:
         post_out[:] = trace_post
         clean = np.zeros(n_neurons, np.bool_)
         counts = np.zeros(n_neurons, np.float64)
-        unused = np.zeros(3, np.float32)  # input statistics: fixed thresholds
-        block(W_out, theta_out, v_out, pre_out, post_out, clean, indptr, indices, data, p,
-              0, False, dense_from, 0, counts, unused, unused, unused, False, False)
+        # Input statistics are not read with fixed thresholds; the traces are brought up
+        # to date at the end of each call (stamps local to the call).
+        state = KernelState(W_out, theta_out, v_out, pre_out, post_out,
+                            np.zeros(n_neurons, np.float32), np.zeros(1, np.float32),
+                            np.zeros(1, np.float32), np.zeros(1, np.float32),
+                            np.zeros(1, np.float32), np.zeros(1, np.float32))
+        stamps = np.full(n_features, -1, np.int64)
+        block(state, clean, indptr, indices, data, params, 0, False, dense_from, False, False,
+              0, counts, stamps, 0, powers)
+        pre_out[:] = current_traces(pre_out, stamps, indptr.shape[0] - 1, powers)
         for j in range(n_neurons):
             counts_out[j] = counts[j]
 
@@ -328,24 +347,24 @@ def custom_call_section(n_rows: int) -> list[dict]:
         state = [jnp.asarray(W0), jnp.zeros(n_neurons), jnp.zeros(n_neurons),
                  jnp.zeros(n_features), jnp.zeros(n_neurons)]
         for csr in blocks:
-            *state, _ = call(*state, *csr, rule)
+            *state, _ = call(*state, *csr)
         return jax.block_until_ready(state)
 
     def direct(blocks):
-        # weights, thresholds, membranes, traces (pre, post)
-        state = (W0.copy(), np.zeros(n_neurons, np.float32), np.zeros(n_neurons, np.float32),
-                 np.zeros(n_features, np.float32), np.zeros(n_neurons, np.float32))
+        # The fused kernel as fit calls it: numpy state updated in place.
+        _, view = kernel_state(dyn.init(W0.copy()))
         clean = np.zeros(n_neurons, bool)
+        stamps, step = np.full(n_features, -1, np.int64), 0
         for csr in blocks:
-            unused = np.zeros(3, np.float32)  # input statistics: fixed thresholds
-            block(*state, clean, *csr, rule, 0, False, dense_from, 0, np.zeros(n_neurons),
-                  unused, unused, unused, False, False)
-        return state
+            block(view, clean, *csr, params, 0, False, dense_from, False, False, 0,
+                  np.zeros(n_neurons), stamps, step, powers)
+            step += len(csr[0]) - 1
+        return view
 
     rows = []
     for per_call in (1024, 10, 1):
         n = n_rows if per_call > 1 else n_rows // 10
-        blocks = [_numba._csr(X[a:a + per_call]) for a in range(0, n, per_call)]
+        blocks = [_numba.csr(X[a:a + per_call]) for a in range(0, n, per_call)]
         custom_call(blocks[:4]), direct(blocks[:4])  # compile
         rates = dict(custom_call=n / timed(custom_call, blocks, repeat=3),
                      direct=n / timed(direct, blocks, repeat=3))
@@ -413,7 +432,8 @@ def dense_sample_scan(est: STDPTransformer):
     sample, the direct code, ``n_steps`` steps per sample from rest: the
     straightforward baseline, every weight touched at every step.
     """
-    p = dict(est.get_params(), **est._resolved())  # "auto" values resolved for the mode
+    # "auto" values resolved for the mode
+    p = dict(est.get_params(), **dict(_config.describe(est.get_params(), 784).values))
     assert p["competition"] == "wta" and p["encoding"] == "direct"
     lr = p["learning_rate"]
 
@@ -477,7 +497,9 @@ def sample_section(n_samples: int, n_scan: int, mnist: str | None) -> dict:
             lambda **kw: STDPTransformer(400, max_iter=1, random_state=0, **kw), X,
             kernels=["numba"])["numba"], **per_kernel}
     scan = dense_sample_scan(est)
-    W0 = jnp.asarray(est._initial_weights(784, np.random.RandomState(0)).T)
+    # The initial (normalised) weights: what a fit that learns nothing leaves.
+    W0 = jnp.asarray(STDPTransformer(400, max_iter=1, random_state=0, learning_rate=0.0)
+                     .fit(X[:1]).components_)
     Xj = jnp.asarray(X[:n_jax], dtype=jnp.float32)
     jax.block_until_ready(scan(W0, Xj))
     scan_rate = n_jax / timed(settled(scan), W0, Xj, repeat=3)
@@ -494,6 +516,55 @@ def sample_section(n_samples: int, n_scan: int, mnist: str | None) -> dict:
           f"fit/scan {fit_rate / scan_rate:.1f}x  transform {n_samples / transform_s:.0f} "
           f"samples/s", flush=True)
     return result
+
+
+#: The rules and weight dependences timed against the pair rule (additive).
+RULE_VARIANTS = [(rule, dependence) for rule in ("pair", "nearest", "triplet")
+                 for dependence in ("additive", "multiplicative")]
+
+
+def rules_section(n_samples: int, n_rows: int, mnist: str | None) -> list[dict]:
+    """``fit`` with each rule and weight dependence, against the pair rule, in one run.
+
+    Sample mode: the default configuration, 784 -> 400, on MNIST images (or
+    stand-ins), one pass. Stream mode: the seed rule's configuration, 784 ->
+    400, 5% random input, from the initial weights of the stream section
+    (few output spikes to start with) and from the firing section's (every
+    neuron firing at every step). Each row reports the output spikes per step
+    of the run, since a rule that makes neurons fire more does more work.
+    """
+    X_sample, _ = mnist_like(n_samples, mnist)
+    X_stream = spike_raster(n_rows, 784, 0.05)
+    quiet = initial_weights(400, 784, 0.05)
+    firing = np.random.default_rng(5).uniform(0.0, 1.0, (400, 784))
+    makers = {
+        "sample": (X_sample, lambda **kw: STDPTransformer(400, max_iter=1, random_state=0,
+                                                         **kw)),
+        "stream": (X_stream, lambda **kw: seed_estimator(quiet, **kw)),
+        "stream, every neuron firing": (X_stream[: n_rows // 4],
+                                        lambda **kw: seed_estimator(firing, **kw)),
+    }
+    rows = []
+    for mode, (X, make) in makers.items():
+        rates = {}
+        for rule, dependence in RULE_VARIANTS:
+            est = make(rule=rule, weight_dependence=dependence)
+            est.fit(X[:1024])  # compiles
+            assert est.kernel_ == "numba"
+            seconds = timed(est.fit, X, repeat=3)
+            counting = make(rule=rule, weight_dependence=dependence, verbose=1)
+            with contextlib.redirect_stdout(io.StringIO()) as line:
+                counting.fit(X)
+            per_neuron = float(re.search(r"per (?:bin|sample) = ([\d.]+)", line.getvalue())[1])
+            rates[rule, dependence] = (len(X) / seconds, per_neuron * 400)
+        pair = rates["pair", "additive"][0]
+        for (rule, dependence), (rate, spikes) in rates.items():
+            rows.append(dict(mode=mode, rule=rule, weight_dependence=dependence, fit=rate,
+                             vs_pair=rate / pair, spikes_per_row=spikes))
+            print(f"{mode:<28} {rule:<8} {dependence:<15} fit {rate:>8.0f} rows/s  "
+                  f"{rate / pair:.2f}x the pair rule  {spikes:>6.1f} spikes per row",
+                  flush=True)
+    return rows
 
 
 _RSS_CHILD = """
@@ -562,6 +633,7 @@ def main(argv=None) -> int:
             partial_fit=partial_fit_section({1: 300, 10: 1000, 1000: 4000}),
             partial_fit_defaults=partial_fit_defaults_section({1: 300, 1000: 4000}),
             sample=sample_section(1024, 256, args.mnist),
+            rules=rules_section(1024, 4000, args.mnist),
         )
     else:
         sections = dict(
@@ -571,6 +643,7 @@ def main(argv=None) -> int:
             partial_fit_defaults=lambda: partial_fit_defaults_section(
                 {1: 3000, 10: 10000, 1000: 20000}),
             sample=lambda: sample_section(8000, 1024, args.mnist),
+            rules=lambda: rules_section(8000, 20000, args.mnist),
             rss=lambda: rss_section([10_000, 100_000]),
         )
         chosen = args.sections.split(",") if args.sections else list(sections)

@@ -12,11 +12,8 @@ coarser grids below it (a spatial pyramid).
 from __future__ import annotations
 
 import time
-from functools import partial
 from numbers import Integral, Real
 
-import jax
-import jax.numpy as jnp
 import numpy as np
 from sklearn.base import (
     BaseEstimator,
@@ -28,91 +25,11 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import _dynamics as dyn
-from . import _neurons as neurons
 from ._encoding import block_sizes
+from ._patches import PATCHES_PER_CALL, geometry, inputs, pooled_counts, pow2_floor
+from ._readout import frozen_layer
+from ._rollback import Rollback
 from ._transformer import STDPTransformer
-
-#: Patches handed to one compiled read-out call (rows of the frozen layer).
-_PATCHES_PER_CALL = 32768
-
-#: Images at least this many pixels on each side get 5x5 filters from ``kernel_size="auto"``.
-_LARGE_IMAGE = 16
-
-
-def _pair(value, name: str) -> tuple[int, int]:
-    pair = (value, value) if isinstance(value, Integral) else tuple(value)
-    if len(pair) != 2 or not all(isinstance(v, Integral) and v >= 1 for v in pair):
-        raise ValueError(f"{name} must be a positive int or a pair of them; got {value!r}.")
-    return int(pair[0]), int(pair[1])
-
-
-def _grid_edges(size: int, cells: int) -> tuple[int, ...]:
-    """Boundaries of ``cells`` near-equal pooling cells over ``size`` positions."""
-    return tuple(int(round(e)) for e in np.linspace(0, size, cells + 1))
-
-
-# --------------------------------------------------------------------------
-# Pure functions of the patch pipeline (jitted at the boundary below)
-# --------------------------------------------------------------------------
-def image_patches(images: jax.Array, kernel: tuple[int, int], stride: int) -> jax.Array:
-    """Every ``kernel`` patch of a batch of images, shape (batch, rows, cols, patch size).
-
-    ``images`` has shape (batch, height, width, channels).
-    """
-    return jax.lax.conv_general_dilated_patches(
-        images,
-        filter_shape=kernel,
-        window_strides=(stride, stride),
-        padding="VALID",
-        dimension_numbers=("NHWC", "HWIO", "NHWC"),
-    )
-
-
-def on_off(patches: jax.Array, contrast_floor: float) -> tuple[jax.Array, jax.Array]:
-    """Contrast-normalised patches split into ON and OFF channels.
-
-    Each patch is centred on its mean and divided by its norm (or by
-    ``contrast_floor`` when its norm is smaller, so that faint patches stay
-    faint); its positive part feeds the ON inputs, its negative part the OFF
-    inputs. Returns the non-negative inputs (twice the patch size, norm at
-    most 1) and the norm of each centred patch.
-    """
-    centred = patches - patches.mean(axis=-1, keepdims=True)
-    norm = jnp.sqrt(jnp.sum(centred * centred, axis=-1, keepdims=True))
-    unit = centred / jnp.maximum(norm, contrast_floor)
-    return jnp.concatenate([jnp.maximum(unit, 0), jnp.maximum(-unit, 0)], axis=-1), norm[..., 0]
-
-
-@partial(jax.jit, static_argnames=("kernel", "stride"))
-def _inputs(images, contrast_floor, *, kernel, stride):
-    return on_off(image_patches(images, kernel, stride), contrast_floor)
-
-
-@partial(jax.jit, static_argnames=("kernel", "stride", "grids", "n_steps"))
-def _pooled_counts(
-    images, weights, threshold, params, seed, contrast_floor, *, kernel, stride, grids, n_steps
-):
-    """Spike counts of every filter at every position, averaged over each pooling cell.
-
-    ``grids`` holds one ``(rows, cols)`` pair per pooling grid: the boundaries
-    of its cells along each axis of the map of positions. Returns shape
-    (batch, total cells * filters), grid by grid.
-    """
-    x, _ = on_off(image_patches(images, kernel, stride), contrast_floor)
-    batch, n_rows, n_cols, n_inputs = x.shape
-    flat = x.reshape(-1, n_inputs)
-    counts = dyn.respond_samples(
-        weights, threshold, flat, jnp.zeros(flat.shape[0], jnp.uint32), params, seed,
-        competition=None, encoding="direct", n_steps=n_steps,
-    ).reshape(batch, n_rows, n_cols, -1)
-    cells = [
-        counts[:, r0:r1, c0:c1].mean(axis=(1, 2))
-        for rows, cols in grids
-        for r0, r1 in zip(rows[:-1], rows[1:], strict=True)
-        for c0, c1 in zip(cols[:-1], cols[1:], strict=True)
-    ]
-    return jnp.stack(cells, axis=1).reshape(batch, -1)
 
 
 class ConvSTDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -330,55 +247,8 @@ class ConvSTDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         self.verbose = verbose
 
     # ------------------------------------------------------------------
-    # Geometry
+    # Images
     # ------------------------------------------------------------------
-    def _geometry(self, n_features: int) -> tuple[tuple[int, int, int], tuple[int, int], tuple]:
-        """Image shape, kernel and pooling-cell boundaries for ``n_features`` columns."""
-        shape = list(self.image_shape)
-        if len(shape) not in (2, 3) or not all(isinstance(s, Integral) for s in shape):
-            raise ValueError(f"image_shape must be 2 or 3 ints; got {self.image_shape!r}.")
-        if len(shape) == 2:
-            shape.append(1)
-        if shape.count(-1) > 1 or any(s < 1 and s != -1 for s in shape):
-            raise ValueError(
-                f"image_shape entries must be positive (one may be -1); got {self.image_shape!r}."
-            )
-        if -1 in shape:
-            known = int(np.prod([s for s in shape if s != -1]))
-            if n_features % known:
-                raise ValueError(
-                    f"image_shape {self.image_shape!r} cannot hold n_features={n_features}."
-                )
-            shape[shape.index(-1)] = n_features // known
-        height, width, channels = (int(s) for s in shape)
-        if height * width * channels != n_features:
-            raise ValueError(
-                f"image_shape {self.image_shape!r} holds {height * width * channels} values "
-                f"but X has n_features={n_features} columns."
-            )
-        if self.kernel_size == "auto":
-            side = 5 if min(height, width) >= _LARGE_IMAGE else 3
-            kernel = (min(side, height), min(side, width))
-        else:
-            kernel = _pair(self.kernel_size, "kernel_size")
-        if kernel[0] > height or kernel[1] > width:
-            raise ValueError(
-                f"kernel_size {kernel} is larger than the image ({height}, {width}) "
-                f"(n_features={n_features})."
-            )
-        map_rows = (height - kernel[0]) // self.stride + 1
-        map_cols = (width - kernel[1]) // self.stride + 1
-        cells = _pair(self.pooling, "pooling")
-        finest = (min(cells[0], map_rows), min(cells[1], map_cols))
-        shapes = [finest]
-        if self.pyramid:
-            for side in range(max(finest) - 1, 0, -1):
-                coarser = (min(side, finest[0]), min(side, finest[1]))
-                if coarser != shapes[-1]:
-                    shapes.append(coarser)
-        grids = tuple((_grid_edges(map_rows, r), _grid_edges(map_cols, c)) for r, c in shapes)
-        return (height, width, channels), kernel, grids
-
     def _images(self, X: np.ndarray) -> np.ndarray:
         return X.reshape((-1, *self.image_shape_))
 
@@ -435,7 +305,7 @@ class ConvSTDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
             weight_norm=self.weight_norm,
             max_iter=self.max_iter,
             shuffle=True,
-            kernel="dense",
+            readout="lif",
             random_state=seed,
             verbose=self.verbose,
         )
@@ -444,9 +314,9 @@ class ConvSTDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         """``patches_per_image`` ON/OFF patches of each image, contrasted positions first."""
         images = self._images(X)
         chosen = []
-        per_call = max(1, _PATCHES_PER_CALL // self._n_positions)
-        for start, stop in block_sizes(len(images), max_block=_pow2_floor(per_call)):
-            x, norm = _inputs(images[start:stop], np.float32(self.contrast_floor),
+        per_call = max(1, PATCHES_PER_CALL // self._n_positions)
+        for start, stop in block_sizes(len(images), max_block=pow2_floor(per_call)):
+            x, norm = inputs(images[start:stop], np.float32(self.contrast_floor),
                               kernel=self.kernel_, stride=self.stride)
             x = np.asarray(x).reshape(stop - start, -1, x.shape[-1])
             norm = np.asarray(norm).reshape(stop - start, -1)
@@ -471,7 +341,9 @@ class ConvSTDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
     def _validate(self, X, *, reset: bool) -> np.ndarray:
         X = validate_data(self, X, reset=reset, dtype=np.float32, ensure_min_samples=1)
         if reset:
-            self.image_shape_, self.kernel_, self._edges = self._geometry(X.shape[1])
+            self.image_shape_, self.kernel_, self._edges = geometry(
+                self.image_shape, self.kernel_size, self.stride, self.pooling, self.pyramid,
+                X.shape[1])
             self.grids_ = tuple((len(rows) - 1, len(cols) - 1) for rows, cols in self._edges)
             self.grid_ = self.grids_[0]
             rows, cols = self._edges[0]
@@ -518,8 +390,7 @@ class ConvSTDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
 
     def _fit(self, X) -> np.ndarray:
         """Fit the estimator to X and return the pooled counts of X under the new filters."""
-        before = self.__dict__.copy()
-        try:
+        with Rollback(self):
             X = self._validate(X, reset=True)
             rng = check_random_state(self.random_state)
             seed = int(rng.randint(np.iinfo(np.int32).max))
@@ -533,10 +404,6 @@ class ConvSTDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
             if self.verbose:
                 print(f"[ConvSTDPTransformer] {len(patches)} patches from {X.shape[0]} images, "
                       f"time = {time.perf_counter() - started:.2f}s")
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(before)
-            raise
         return counts
 
     def partial_fit(self, X, y=None) -> ConvSTDPTransformer:
@@ -557,8 +424,8 @@ class ConvSTDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         self : ConvSTDPTransformer
             The estimator.
         """
-        before = self.__dict__.copy()
-        try:
+        # The patch layer learns in place: saved as a copy.
+        with Rollback(self, mutable=("layer_", "_count_sums")):
             self._validate_params()
             first_call = not hasattr(self, "layer_")
             if not first_call:
@@ -577,10 +444,6 @@ class ConvSTDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
             patches = self._training_patches(X, rng)
             self.layer_.partial_fit(patches)
             self._update_statistics(X)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(before)
-            raise
         return self
 
     def _update_statistics(self, X: np.ndarray) -> np.ndarray:
@@ -635,20 +498,15 @@ class ConvSTDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         return ((counts - self.mean_) / self.scale_).astype(np.float32)
 
     def _pooled(self, X: np.ndarray) -> np.ndarray:
-        layer = self.layer_
-        weights = jnp.asarray(layer._state.weights)
-        params = layer._params(weights.shape[0])
-        # Each filter's effective threshold, as STDPTransformer.transform reads it.
-        neuron = jax.tree_util.tree_map(jnp.asarray, layer._state.neuron)
-        threshold = neurons.thresholds(neuron, params.neuron, layer._adaptive())
+        layer = frozen_layer(self.layer_)  # the filters, their thresholds and numbers, frozen
         images = self._images(X)
         out = np.empty((X.shape[0], self._n_features_out), np.float32)
-        per_call = _pow2_floor(max(1, _PATCHES_PER_CALL // self._n_positions))
+        per_call = pow2_floor(max(1, PATCHES_PER_CALL // self._n_positions))
         for start, stop in block_sizes(len(images), max_block=per_call):
-            out[start:stop] = np.asarray(_pooled_counts(
-                images[start:stop], weights, threshold, params, np.uint32(layer._seed),
-                np.float32(self.contrast_floor), kernel=self.kernel_, stride=self.stride,
-                grids=self._edges, n_steps=self.n_steps,
+            out[start:stop] = np.asarray(pooled_counts(
+                images[start:stop], layer.weights, layer.thresholds, layer.params,
+                np.uint32(0), np.float32(self.contrast_floor), kernel=self.kernel_,
+                stride=self.stride, grids=self._edges, n_steps=self.n_steps,
             ))
         return out
 
@@ -656,7 +514,3 @@ class ConvSTDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float32"]
         return tags
-
-
-def _pow2_floor(n: int) -> int:
-    return 1 << (int(n).bit_length() - 1)

@@ -16,25 +16,17 @@ The estimator exposes the transpose as ``components_``.
 
 from __future__ import annotations
 
-from functools import lru_cache, partial
+from functools import partial
 from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 
 from . import _neurons as neurons
-from ._rules import RULES
+from . import _rules as rules
+from ._rules import RULES, WEIGHT_DEPENDENCES, Bounds, Traces
 
 Array = jax.Array
-
-
-class Bounds(NamedTuple):
-    """Weight bounds and the normalisation target (sum of each neuron's weights)."""
-
-    w_min: Array
-    w_max: Array
-    weight_total: Array
 
 
 class Params(NamedTuple):
@@ -55,7 +47,7 @@ class LayerState(NamedTuple):
 
     weights: Array  # (n_features, n_neurons)
     neuron: neurons.NeuronState  # membranes and adaptive thresholds
-    plasticity: Any  # the rule's traces (e.g. _rules.PairState)
+    plasticity: Traces  # the rule's traces
 
 
 class Config(NamedTuple):
@@ -69,10 +61,12 @@ class Config(NamedTuple):
     adaptive: bool = False  # thresholds relative to the running mean input (_neurons.thresholds)
     calibrated_leak: bool = False  # leak that follows the input rate (_neurons.membrane_leak)
     rule: str = "pair"  # a key of _rules.RULES
+    weight_dependence: str = "additive"  # a key of _rules.WEIGHT_DEPENDENCES
     homeostasis: str = "additive"  # a key of _neurons.HOMEOSTASIS
 
 
-def _param_types(rule: str, homeostasis: str) -> Params:
+def param_types(rule: str, homeostasis: str = "additive") -> Params:
+    """The NamedTuple type of each group of :class:`Params`."""
     return Params(
         rule=RULES[rule].params,
         neuron=neurons.LIFParams,
@@ -83,29 +77,16 @@ def _param_types(rule: str, homeostasis: str) -> Params:
 
 def param_names(rule: str, homeostasis: str = "additive") -> tuple[str, ...]:
     """Names of every number the layer reads, as the estimator spells them."""
-    return tuple(name for cls in _param_types(rule, homeostasis) for name in cls._fields)
+    return tuple(name for cls in param_types(rule, homeostasis) for name in cls._fields)
 
 
-@lru_cache(maxsize=64)
-def make_params(
-    rule: str, values: tuple[tuple[str, float], ...], homeostasis: str = "additive"
-) -> Params:
-    """:class:`Params` filled by name from ``(name, value)`` pairs, as float32 device scalars."""
-    named = dict(values)
-    types = _param_types(rule, homeostasis)
-    return jax.device_put(Params(**{
-        group: cls(**{name: np.float32(named[name]) for name in cls._fields})
-        for group, cls in types._asdict().items()
-    }))
-
-
-def init(weights: Array, rule: str) -> LayerState:
+def init(weights: Array) -> LayerState:
     """A layer at rest with these (input-major) weights and zero thresholds."""
     n_features, n_neurons = weights.shape
     return LayerState(
         weights=jnp.asarray(weights),
         neuron=neurons.init(n_neurons, n_features),
-        plasticity=RULES[rule].init(n_features, n_neurons),
+        plasticity=rules.init(n_features, n_neurons),
     )
 
 
@@ -122,22 +103,24 @@ def rest(state: LayerState) -> LayerState:
 # --------------------------------------------------------------------------
 def normalize_weights(weights: Array, bounds: Bounds) -> Array:
     """Rescale each neuron's incoming weights to sum to ``weight_total``."""
-    totals = jnp.sum(weights, axis=0)
-    scale = jnp.where(totals > 0, bounds.weight_total / jnp.where(totals > 0, totals, 1), 1)
-    return jnp.clip(weights * scale, bounds.w_min, bounds.w_max)
+    scale = rules.normalising_scale(jnp.sum(weights, axis=0), bounds)
+    return rules.rescaled(weights, scale, bounds)
 
 
 def apply_change(
-    weights: Array, ltp_pre: Array, ltp_post: Array, x: Array, ltd_post: Array, bounds: Bounds
+    weights: Array, ltp_pre: Array, ltp_post: Array, x: Array, ltd_post: Array, bounds: Bounds,
+    dependence: str,
 ) -> Array:
-    """``clip(W + outer(ltp_pre, ltp_post) - outer(x, ltd_post), w_min, w_max)``.
+    """Each weight of a block takes its change through the weight dependence.
 
-    Written once and used by both kernels on whatever block of W they touch
-    (the factors gathered to that block), so that they compute the same
-    arithmetic for every weight.
+    The block's potentiation is ``outer(ltp_pre, ltp_post)``, its depression
+    ``outer(x, ltd_post)``. Used by both JAX kernels on whatever block of W
+    they touch (the factors gathered to that block), so that they compute the
+    same arithmetic for every weight.
     """
-    updated = weights + ltp_pre[:, None] * ltp_post[None, :] - x[:, None] * ltd_post[None, :]
-    return jnp.clip(updated, bounds.w_min, bounds.w_max)
+    return WEIGHT_DEPENDENCES[dependence](
+        weights, ltp_pre[:, None] * ltp_post[None, :], x[:, None] * ltd_post[None, :], bounds
+    )
 
 
 # --------------------------------------------------------------------------
@@ -171,10 +154,9 @@ def dense_step(
 ) -> tuple[LayerState, Array]:
     """One step touching every weight. ``x`` is the dense input, shape (n_features,)."""
     neuron, spikes = _neuron_step(state, x @ state.weights, x, params, config)
-    plasticity, change = RULES[config.rule].update(state.plasticity, x, spikes, params.rule)
-    weights = apply_change(
-        state.weights, change.ltp_pre, change.ltp_post, x, change.ltd_post, params.bounds
-    )
+    plasticity, change = rules.step(RULES[config.rule], state.plasticity, x, spikes, params.rule)
+    weights = apply_change(state.weights, change.ltp_pre, change.ltp_post, x, change.ltd_post,
+                           params.bounds, config.weight_dependence)
     return LayerState(weights=weights, neuron=neuron, plasticity=plasticity), spikes
 
 
@@ -196,14 +178,12 @@ def event_step(
 
     rows = state.weights.at[index].get(mode="fill", fill_value=0.0)
     neuron, spikes = _neuron_step(state, value @ rows, x, params, config)
-    plasticity, change = RULES[config.rule].update(state.plasticity, x, spikes, params.rule)
+    plasticity, change = rules.step(RULES[config.rule], state.plasticity, x, spikes, params.rule)
 
     # Rows of the active inputs, every column: depression, and potentiation
     # where the neuron spiked.
-    rows = apply_change(
-        rows, change.ltp_pre[index % n_features], change.ltp_post, value, change.ltd_post,
-        params.bounds,
-    )
+    rows = apply_change(rows, change.ltp_pre[index % n_features], change.ltp_post, value,
+                        change.ltd_post, params.bounds, config.weight_dependence)
     weights = state.weights.at[index].set(rows, mode="drop")
 
     # Columns of the spiking neurons, the rows not listed in the events:
@@ -220,7 +200,7 @@ def event_step(
             return factor.at[post_index].get(mode="fill", fill_value=0.0)
 
         new = apply_change(cols, change.ltp_pre, gather(change.ltp_post), x,
-                           gather(change.ltd_post), params.bounds)
+                           gather(change.ltd_post), params.bounds, config.weight_dependence)
         return weights.at[:, post_index].set(jnp.where(inactive, new, cols), mode="drop")
 
     if config.competition == "wta":  # at most one spike: one column
@@ -318,6 +298,21 @@ def learn(
     indices = first_index + jnp.arange(n_rows, dtype=jnp.uint32)
     (state, counts), _ = jax.lax.scan(present, (state, jnp.zeros(n_neurons)), (rows, indices))
     return (rest(state) if from_rest else state), counts
+
+
+@partial(jax.jit, static_argnames=("n_steps",))
+def draw_spikes(rows: Array, first_index: Array, seed: Array, *, n_steps: int) -> Array:
+    """The rate code's input spikes at each step of consecutive rows, drawn as :func:`learn`
+    draws them, shape ``(n_rows * n_steps, n_features)``: row by row, step by step."""
+    n_rows, n_features = rows.shape
+    steps = jnp.arange(n_steps, dtype=jnp.uint32)
+
+    def presentation(row, i):
+        return jax.vmap(lambda t: encode(row, step_key(seed, LEARN, i, t), n_features,
+                                         "poisson"))(steps)
+
+    indices = first_index + jnp.arange(n_rows, dtype=jnp.uint32)
+    return jax.vmap(presentation)(rows, indices).reshape(n_rows * n_steps, n_features)
 
 
 def _fire_frozen(threshold, params, competition, v, current):

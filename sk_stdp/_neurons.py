@@ -1,14 +1,15 @@
 """The neuron model: leaky integrate-and-fire with adaptive thresholds.
 
-Like the plasticity rules, the neuron is pure functions over explicit
-NamedTuple state. :func:`fire` integrates one step's input current and emits
-spikes against given effective thresholds (:func:`thresholds`: absolute, or
-relative to the running mean input tracked by :func:`track_drive`), with a
-leak that is fixed or follows the input rate (:func:`membrane_leak`); read-out
-uses it alone, with the thresholds and the leak frozen. Homeostasis then moves the
-threshold offsets (learning only). Homeostasis rules are registered by
-name in :data:`HOMEOSTASIS`: each has its parameter type (fields named as the
-estimator's parameters) and an ``update(theta, spikes, params) -> theta``.
+Its equations are small functions of plain arithmetic (:mod:`sk_stdp._math`)
+on one neuron's values or on the layer's running input statistics: the
+integration of the input current, the effective threshold (absolute, or
+relative to the running mean input), the leak that follows the input rate,
+the reset, lateral inhibition and homeostasis. The JAX functions below
+(:func:`thresholds`, :func:`fire`, :func:`track_drive`, ...) apply them to
+whole vectors; the fused CPU kernels compile the same equations into their
+loops. Homeostasis rules are registered by name in :data:`HOMEOSTASIS`: each
+has its parameter type (fields named as the estimator's parameters) and an
+equation ``(theta, spikes, params) -> theta``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
+
+from ._math import INF, ONE, ZERO, clip, flushed, maximum, minimum, sqrt, where
 
 Array = jax.Array
 
@@ -44,10 +48,67 @@ class NeuronState(NamedTuple):
     input_power: Array  # (n_features,) running mean of its square
 
 
-#: The largest leak :func:`membrane_leak` calibrates to (a 100-step membrane).
-MAX_CALIBRATED_LEAK = 0.99
+#: The largest leak :func:`calibrated_leak` calibrates to (a 100-step membrane).
+MAX_CALIBRATED_LEAK = np.float32(0.99)
+#: The smallest ``1 - leak`` a mean potential is divided by.
+MIN_LEAK_GAP = np.float32(1e-3)
 
 
+# --------------------------------------------------------------------------
+# Equations
+# --------------------------------------------------------------------------
+def integrate(v, current, leak):
+    """One step of the leaky membrane."""
+    return flushed(leak * v + current)
+
+
+def inhibit(v, others, p: LIFParams):
+    """Lateral inhibition: ``others`` spikes of the other neurons lower the membrane."""
+    return v - p.inhibition * others
+
+
+def absolute_threshold(theta, p: LIFParams):
+    return p.threshold + theta
+
+
+def relative_threshold(theta, potential, spread, p: LIFParams):
+    """``relative_threshold + theta`` mean potentials, ``threshold_noise`` spreads above
+    it, and ``threshold`` as a floor."""
+    return (p.relative_threshold + theta) * potential + p.threshold_noise * spread + p.threshold
+
+
+def running_mean(mean, value, decay):
+    """An exponential running mean; its weight follows the same rule with value 1."""
+    return decay * mean + (ONE - decay) * value
+
+
+def mean_of_running(total, weight):
+    """A running mean corrected for its start from zero (zero before anything is seen)."""
+    seen = weight > 0
+    return where(seen, total / where(seen, weight, ONE), ZERO)
+
+
+def mean_potential(drive, drive_weight, leak):
+    """The layer's mean membrane potential under the recent input."""
+    return mean_of_running(drive, drive_weight) / maximum(ONE - leak, MIN_LEAK_GAP)
+
+
+def potential_spread(potential, p: LIFParams):
+    """Poisson-like input of mean ``potential`` fluctuates by about this much."""
+    return sqrt(maximum(p.w_max, ZERO) * potential)
+
+
+def calibrated_leak(input_rate, drive_weight, p: LIFParams):
+    """The leak whose time constant holds ``membrane_spikes`` input spikes on average,
+    between ``leak`` and :data:`MAX_CALIBRATED_LEAK`; ``leak`` before any input."""
+    per_step = mean_of_running(input_rate, drive_weight)
+    leak = clip(ONE - per_step / p.membrane_spikes, p.leak, MAX_CALIBRATED_LEAK)
+    return where(drive_weight > 0, leak, p.leak)
+
+
+# --------------------------------------------------------------------------
+# The neuron on whole vectors (JAX)
+# --------------------------------------------------------------------------
 def init(n_neurons: int, n_features: int) -> NeuronState:
     return NeuronState(v=jnp.zeros(n_neurons), theta=jnp.zeros(n_neurons),
                        drive=jnp.zeros(()), drive_weight=jnp.zeros(()),
@@ -56,48 +117,27 @@ def init(n_neurons: int, n_features: int) -> NeuronState:
 
 
 def membrane_leak(state: NeuronState, params: LIFParams, calibrated: bool) -> Array:
-    """The leak factor of the membranes.
-
-    Fixed: ``leak``. Calibrated: the membrane time constant ``1 / (1 - leak)``
-    is the number of steps in which the layer receives ``membrane_spikes``
-    input spikes on average (the running mean input per step of
-    :func:`track_drive`), so that sparse input is integrated over longer
-    stretches; ``leak`` is then the smallest value (the shortest time
-    constant) and :data:`MAX_CALIBRATED_LEAK` the largest. Before any input
-    has been seen it is ``leak``.
-    """
+    """The leak factor of the membranes: ``leak``, or :func:`calibrated_leak`."""
     if not calibrated:
         return params.leak
-    seen = state.drive_weight > 0
-    per_step = jnp.where(seen, state.input_rate / jnp.where(seen, state.drive_weight, 1), 0)
-    calibrated_leak = jnp.clip(1 - per_step / params.membrane_spikes, params.leak,
-                               MAX_CALIBRATED_LEAK)
-    return jnp.where(seen, calibrated_leak, params.leak)
+    return calibrated_leak(state.input_rate, state.drive_weight, params)
 
 
 def thresholds(state: NeuronState, params: LIFParams, relative: bool) -> Array:
     """Each neuron's effective firing threshold.
 
-    Absolute: ``threshold + theta``. Relative: ``relative_threshold + theta``
-    in units of the layer's mean membrane potential under the recent input
-    (the running mean of the input current over ``1 - leak``), plus
-    ``threshold_noise`` Poisson standard deviations of it, plus ``threshold``
-    as a floor. It follows the input's scale (channel count, rates) but not
-    what any one neuron has learned. Before any input has been seen (the
-    first step of a stream) there is no mean to be relative to, and no
-    neuron fires: the threshold is infinite.
+    Absolute: ``threshold + theta``. Relative: :func:`relative_threshold` of
+    the layer's mean membrane potential under the recent input. It follows
+    the input's scale (channel count, rates) but not what any one neuron has
+    learned. Before any input has been seen there is no mean to be relative
+    to, and no neuron fires: the threshold is infinite.
     """
     if not relative:
-        return params.threshold + state.theta
-    seen = state.drive_weight > 0
-    mean_drive = jnp.where(seen, state.drive / jnp.where(seen, state.drive_weight, 1), 0)
-    mean_potential = mean_drive / jnp.maximum(1 - params.leak, 1e-3)
-    # Poisson-like input fluctuates by about sqrt(w_max * mean): the second term
-    # keeps few-spike coincidences under the threshold when the input is sparse.
-    noise = jnp.sqrt(jnp.maximum(params.w_max, 0.0) * mean_potential)
-    scaled = (params.relative_threshold + state.theta) * mean_potential
-    threshold = scaled + params.threshold_noise * noise + params.threshold
-    return jnp.where(seen, threshold, jnp.inf)
+        return absolute_threshold(state.theta, params)
+    potential = mean_potential(state.drive, state.drive_weight, params.leak)
+    threshold = relative_threshold(state.theta, potential, potential_spread(potential, params),
+                                   params)
+    return where(state.drive_weight > 0, threshold, INF)
 
 
 def track_drive(state: NeuronState, current: Array, x: Array, params: LIFParams) -> NeuronState:
@@ -110,11 +150,11 @@ def track_drive(state: NeuronState, current: Array, x: Array, params: LIFParams)
     """
     d = params.stat_decay
     return state._replace(
-        drive=d * state.drive + (1 - d) * jnp.mean(current),
-        drive_weight=d * state.drive_weight + (1 - d),
-        input_rate=d * state.input_rate + (1 - d) * jnp.sum(x),
-        input_mean=d * state.input_mean + (1 - d) * x,
-        input_power=d * state.input_power + (1 - d) * x * x,
+        drive=running_mean(state.drive, jnp.mean(current), d),
+        drive_weight=running_mean(state.drive_weight, ONE, d),
+        input_rate=running_mean(state.input_rate, jnp.sum(x), d),
+        input_mean=running_mean(state.input_mean, x, d),
+        input_power=running_mean(state.input_power, x * x, d),
     )
 
 
@@ -129,16 +169,14 @@ def noise_floor(state: NeuronState, weights: Array, params: LIFParams, z: Array)
     above this floor fires on it and rarely on chance alone, whatever the
     channels' rates and whichever channels a neuron listens to. ``weights``
     is input-major, shape ``(n_features, n_neurons)``. Zero before any input
-    has been seen.
+    has been seen. (Read-out only: the JAX path alone computes it.)
     """
-    seen = state.drive_weight > 0
-    weight = jnp.where(seen, state.drive_weight, 1)
-    mean = state.input_mean / weight
-    variance = jnp.maximum(state.input_power / weight - mean * mean, 0)
-    leak = jnp.minimum(params.leak, 1 - 1e-3)
+    mean = mean_of_running(state.input_mean, state.drive_weight)
+    variance = maximum(mean_of_running(state.input_power, state.drive_weight) - mean * mean, 0)
+    leak = minimum(params.leak, ONE - MIN_LEAK_GAP)
     potential = (mean @ weights) / (1 - leak)
     spread = jnp.sqrt((variance @ (weights * weights)) / (1 - leak * leak))
-    return jnp.where(seen, potential + z * spread, 0)
+    return where(state.drive_weight > 0, potential + z * spread, 0)
 
 
 def readout_thresholds(state: NeuronState, weights: Array, params: LIFParams, relative: bool,
@@ -165,7 +203,7 @@ def fire(
     ``threshold`` is each neuron's effective threshold (:func:`thresholds`).
     Returns the new membrane potentials and the 0/1 spikes (float).
     """
-    v = params.leak * v + current
+    v = integrate(v, current, params.leak)
     margin = v - threshold
     crossed = margin >= 0
     if competition == "wta":
@@ -177,8 +215,7 @@ def fire(
         v = jnp.where(any_crossed, params.v_reset, v)
     elif competition == "lateral":
         spikes = crossed
-        n_other = jnp.sum(spikes) - spikes
-        v = jnp.where(spikes, params.v_reset, v - params.inhibition * n_other)
+        v = jnp.where(spikes, params.v_reset, inhibit(v, jnp.sum(spikes) - spikes, params))
     else:
         spikes = crossed
         v = jnp.where(spikes, params.v_reset, v)
@@ -192,7 +229,7 @@ def fire_rate(v: Array, threshold: Array, current: Array) -> tuple[Array, Array]
     ``min(n, floor(n * max(I, 0) / threshold))`` times: a count that grows in
     proportion to the input, with ``n`` levels, where the leaky neuron of
     :func:`fire` saturates after a few spikes and is silent below
-    ``(1 - leak) * threshold``.
+    ``(1 - leak) * threshold``. (Read-out only.)
     """
     v = v + current
     crossed = v >= threshold
@@ -207,14 +244,14 @@ class AdditiveParams(NamedTuple):
     theta_decay: Array
 
 
-def additive(theta: Array, spikes: Array, params: AdditiveParams) -> Array:
+def additive(theta, spikes, params: AdditiveParams):
     """Each spike raises its neuron's threshold by ``theta_plus``; all decay by ``theta_decay``."""
-    return params.theta_decay * theta + params.theta_plus * spikes
+    return flushed(params.theta_decay * theta + params.theta_plus * spikes)
 
 
 class Homeostasis(NamedTuple):
     params: type
-    update: Callable  # (theta, spikes, params) -> theta
+    update: Callable  # (theta, spikes, params) -> theta, an equation
 
 
 HOMEOSTASIS: dict[str, Homeostasis] = {"additive": Homeostasis(AdditiveParams, additive)}

@@ -1,17 +1,26 @@
-"""Plasticity rules: each an ``init``/``update`` pair over explicit state.
+"""Plasticity rules and weight dependences: each written once, for every kernel.
 
-A rule keeps its own traces (a NamedTuple of arrays) and, for one time step
-with input ``x`` and output spikes ``s``, returns its new state and the
-step's weight change as a :class:`Plasticity`: three vectors whose outer
-products give ``dW[i, j] = ltp_pre[i] * ltp_post[j] - x[i] * ltd_post[j]``.
-Both kernels apply that change (see ``_dynamics.apply_change``) to whatever
-block of the weights they touch, so a rule is written once for both.
+A rule is a handful of equations of plain arithmetic (:mod:`sk_stdp._math`),
+each on the values of one input or one neuron: how the traces follow the
+spikes, and the factors of the step's weight change,
 
-A rule's parameters are a NamedTuple whose field names are the estimator's
-parameter names: the estimator fills them by name. To add a rule, write its
-parameters, state, ``init`` and ``update`` here and register it in
-:data:`RULES`. The event-driven kernel relies on one property that every rule
-must keep: ``ltp_post`` is zero for a neuron that did not spike this step.
+    dW[i, j] = ltp_pre[i] * ltp_post[j]  (potentiation)
+             - x[i] * ltd_post[j]        (depression),
+
+which a *weight dependence* then applies to the weight within its bounds. The
+JAX kernels call the equations on whole vectors (:func:`step`); the fused CPU
+kernels compile the same functions into their loops over the inputs and
+neurons a step touches. Every rule keeps the same three traces (the slow
+post-synaptic trace stays at zero where a rule has no use for it).
+
+A rule's numbers are a NamedTuple whose fields are named as the estimator's
+parameters, filled by name. To add a rule, write its parameters and its
+equations here and register it in :data:`RULES` (the user guide's contributor
+section walks through one); the kernels need no change. Every rule must keep
+two properties the kernels rely on: ``ltp_post`` is zero for a neuron that did
+not spike, and between input events the pre-synaptic trace decays
+geometrically by ``trace_decay`` (``pre(trace, 0) == trace_decay * trace``),
+which lets the CPU kernel decay it lazily, only when it is read.
 """
 
 from __future__ import annotations
@@ -21,8 +30,19 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
+
+from ._math import FLOAT_MAX, ONE, clip, flushed, minimum, where
 
 Array = jax.Array
+
+
+class Traces(NamedTuple):
+    """The state of every rule."""
+
+    trace_pre: Array  # (n_features,)
+    trace_post: Array  # (n_neurons,)
+    trace_slow: Array  # (n_neurons,) slow post-synaptic trace (triplet rule; else zero)
 
 
 class Plasticity(NamedTuple):
@@ -33,19 +53,28 @@ class Plasticity(NamedTuple):
     ltd_post: Array  # (n_neurons,) depression per unit of input, per neuron
 
 
-def decay_trace(trace: Array, events: Array, decay: Array) -> Array:
-    """``decay * trace + events``, kept finite.
-
-    Capping at the largest float keeps ``trace * 0`` at zero when enormous
-    inputs would otherwise overflow a trace to inf.
-    """
-    return jnp.minimum(decay * trace + events, jnp.finfo(trace.dtype).max)
+#: The largest factor of a weight change: its square is still a finite float32, so that
+#: ``ltp_pre * ltp_post`` never overflows and the change is never ``inf - inf``.
+FACTOR_MAX = np.float32(np.sqrt(FLOAT_MAX))
 
 
-def _capped(values: Array) -> Array:
-    # Factors capped at the largest float keep every product finite or a
-    # signed inf, whatever the parameters and inputs; the clip then bounds W.
-    return jnp.minimum(values, jnp.finfo(values.dtype).max)
+# --------------------------------------------------------------------------
+# Trace dynamics shared by the rules
+# --------------------------------------------------------------------------
+def summed_trace(trace, event, decay):
+    """All-to-all pairing: each event adds to the decayed trace (kept finite)."""
+    return flushed(minimum(decay * trace + event, FLOAT_MAX))
+
+
+def nearest_trace(trace, event, decay):
+    """Nearest-spike pairing: an event sets the trace to its value; otherwise it decays."""
+    return flushed(where(event > 0, event, decay * trace))
+
+
+def capped(value):
+    """A factor of the weight change, at most :data:`FACTOR_MAX` (so that the product of
+    two factors stays finite) and flushed to zero where it is subnormal."""
+    return flushed(minimum(value, FACTOR_MAX))
 
 
 # --------------------------------------------------------------------------
@@ -59,32 +88,39 @@ class PairParams(NamedTuple):
     trace_decay_post: Array  # post-synaptic trace: the depression window
 
 
-class PairState(NamedTuple):
-    trace_pre: Array  # (n_features,)
-    trace_post: Array  # (n_neurons,)
+def pair_pre(trace, x, p: PairParams):
+    return summed_trace(trace, x, p.trace_decay)
 
 
-def pair_init(n_features: int, n_neurons: int) -> PairState:
-    return PairState(trace_pre=jnp.zeros(n_features), trace_post=jnp.zeros(n_neurons))
+def pair_post(trace, spikes, p: PairParams):
+    return summed_trace(trace, spikes, p.trace_decay_post)
 
 
-def pair_update(
-    state: PairState, x: Array, spikes: Array, params: PairParams
-) -> tuple[PairState, Plasticity]:
-    """Both traces read after this step's update, as in the user guide's equations.
+def pair_ltp_pre(trace_pre, p: PairParams):
+    return capped(p.learning_rate * p.A_plus * trace_pre)
 
-    The pre-synaptic trace decays by ``trace_decay`` (how far back a post
-    spike potentiates), the post-synaptic one by ``trace_decay_post`` (how
-    far forward a post spike depresses).
-    """
-    trace_pre = decay_trace(state.trace_pre, x, params.trace_decay)
-    trace_post = decay_trace(state.trace_post, spikes, params.trace_decay_post)
-    change = Plasticity(
-        ltp_pre=_capped(params.learning_rate * params.A_plus * trace_pre),
-        ltp_post=spikes,
-        ltd_post=_capped(params.learning_rate * params.A_minus * trace_post),
-    )
-    return PairState(trace_pre=trace_pre, trace_post=trace_post), change
+
+def pair_ltp_post(spikes, trace_slow, p: PairParams):
+    return spikes
+
+
+def depression(trace_post, p: PairParams):
+    return capped(p.learning_rate * p.A_minus * trace_post)
+
+
+def no_slow_trace(trace_slow, spikes, p):
+    return trace_slow
+
+
+# --------------------------------------------------------------------------
+# Nearest-spike pair rule (Morrison, Diesmann & Gerstner 2008)
+# --------------------------------------------------------------------------
+def nearest_pre(trace, x, p: PairParams):
+    return nearest_trace(trace, x, p.trace_decay)
+
+
+def nearest_post(trace, spikes, p: PairParams):
+    return nearest_trace(trace, spikes, p.trace_decay_post)
 
 
 # --------------------------------------------------------------------------
@@ -100,59 +136,109 @@ class TripletParams(NamedTuple):
     trace_decay_slow: Array
 
 
-class TripletState(NamedTuple):
-    trace_pre: Array  # (n_features,)
-    trace_post: Array  # (n_neurons,)
-    trace_slow: Array  # (n_neurons,) slow post-synaptic trace
+def triplet_ltp_pre(trace_pre, p: TripletParams):
+    # Unit amplitude here; the per-neuron factor carries A_plus + A3_plus * slow.
+    return capped(p.learning_rate * trace_pre)
 
 
-def triplet_init(n_features: int, n_neurons: int) -> TripletState:
-    return TripletState(
-        trace_pre=jnp.zeros(n_features),
-        trace_post=jnp.zeros(n_neurons),
-        trace_slow=jnp.zeros(n_neurons),
-    )
+def triplet_ltp_post(spikes, trace_slow, p: TripletParams):
+    """Potentiation ``A_plus + A3_plus * trace_slow``, the slow trace from before this spike."""
+    return spikes * capped(p.A_plus + p.A3_plus * trace_slow)
 
 
-def triplet_update(
-    state: TripletState, x: Array, spikes: Array, params: TripletParams
-) -> tuple[TripletState, Plasticity]:
-    """The pair rule with potentiation ``A_plus + A3_plus * trace_slow``.
-
-    The triplet term reads the slow trace from before this step's spike; the
-    slow trace takes the spike after the weight change.
-    """
-    # The pair rule's traces and depression; its potentiation with unit amplitude
-    # (lr * 1 * trace_pre), scaled per neuron by the triplet amplitude below.
-    pair_params = PairParams(A_plus=1.0, A_minus=params.A_minus,
-                             learning_rate=params.learning_rate, trace_decay=params.trace_decay,
-                             trace_decay_post=params.trace_decay_post)
-    pair, change = pair_update(
-        PairState(trace_pre=state.trace_pre, trace_post=state.trace_post), x, spikes, pair_params
-    )
-    change = change._replace(
-        ltp_post=spikes * _capped(params.A_plus + params.A3_plus * state.trace_slow)
-    )
-    new = TripletState(
-        trace_pre=pair.trace_pre,
-        trace_post=pair.trace_post,
-        trace_slow=decay_trace(state.trace_slow, spikes, params.trace_decay_slow),
-    )
-    return new, change
+def triplet_slow(trace_slow, spikes, p: TripletParams):
+    """The slow trace takes this step's spike after the weight change."""
+    return summed_trace(trace_slow, spikes, p.trace_decay_slow)
 
 
 # --------------------------------------------------------------------------
 # Registry
 # --------------------------------------------------------------------------
 class Rule(NamedTuple):
-    """A plasticity rule: its parameter type and its pure functions."""
+    """A plasticity rule: its parameter type and its equations.
 
-    params: type  # NamedTuple of traced scalars, fields named as the estimator's parameters
-    init: Callable  # (n_features, n_neurons) -> state, all traces at rest
-    update: Callable  # (state, x, spikes, params) -> (state, Plasticity)
+    Each equation takes the rule's parameters ``p`` last.
+    """
+
+    params: type  # NamedTuple of scalars, fields named as the estimator's parameters
+    pre: Callable  # (trace_pre, x, p) -> trace_pre, per input, each step
+    post: Callable  # (trace_post, spikes, p) -> trace_post, per neuron, each step
+    ltp_pre: Callable  # (trace_pre, p) -> potentiation factor per input
+    ltp_post: Callable  # (spikes, trace_slow, p) -> potentiation factor per neuron
+    ltd_post: Callable  # (trace_post, p) -> depression factor per neuron
+    slow: Callable  # (trace_slow, spikes, p) -> trace_slow, after the weight change
 
 
 RULES: dict[str, Rule] = {
-    "pair": Rule(PairParams, pair_init, pair_update),
-    "triplet": Rule(TripletParams, triplet_init, triplet_update),
+    "pair": Rule(PairParams, pair_pre, pair_post, pair_ltp_pre, pair_ltp_post, depression,
+                 no_slow_trace),
+    "nearest": Rule(PairParams, nearest_pre, nearest_post, pair_ltp_pre, pair_ltp_post,
+                    depression, no_slow_trace),
+    "triplet": Rule(TripletParams, pair_pre, pair_post, triplet_ltp_pre, triplet_ltp_post,
+                    depression, triplet_slow),
 }
+
+
+# --------------------------------------------------------------------------
+# Weight dependence: how a weight takes its change
+# --------------------------------------------------------------------------
+class Bounds(NamedTuple):
+    """Weight bounds and the normalisation target (sum of each neuron's weights)."""
+
+    w_min: Array
+    w_max: Array
+    weight_total: Array
+
+
+def additive(weight, potentiation, depression, b: Bounds):
+    """The change as it is, then the hard bounds."""
+    return clip(weight + potentiation - depression, b.w_min, b.w_max)
+
+
+def multiplicative(weight, potentiation, depression, b: Bounds):
+    """Soft bounds (van Rossum, Bi & Turrigiano 2000): potentiation scaled by the room
+    left below ``w_max``, depression by the weight above ``w_min``."""
+    up = minimum(potentiation * (b.w_max - weight), FLOAT_MAX)
+    down = minimum(depression * (weight - b.w_min), FLOAT_MAX)
+    return clip(weight + up - down, b.w_min, b.w_max)
+
+
+def normalising_scale(column_sum, b: Bounds):
+    """The factor that brings a neuron's summed weights to ``weight_total`` (1 if none)."""
+    positive = column_sum > 0
+    return where(positive, b.weight_total / where(positive, column_sum, ONE), ONE)
+
+
+def rescaled(weight, scale, b: Bounds):
+    return clip(weight * scale, b.w_min, b.w_max)
+
+
+#: ``(weight, potentiation, depression, bounds) -> weight``, by name.
+WEIGHT_DEPENDENCES: dict[str, Callable] = {
+    "additive": additive,
+    "multiplicative": multiplicative,
+}
+
+
+# --------------------------------------------------------------------------
+# One step on whole vectors (the JAX kernels)
+# --------------------------------------------------------------------------
+def init(n_features: int, n_neurons: int) -> Traces:
+    return Traces(trace_pre=jnp.zeros(n_features), trace_post=jnp.zeros(n_neurons),
+                  trace_slow=jnp.zeros(n_neurons))
+
+
+def step(rule: Rule, traces: Traces, x, spikes, p) -> tuple[Traces, Plasticity]:
+    """The traces after one step with input ``x`` and output ``spikes``, and its change.
+
+    Both traces are read after this step's update; the slow trace takes the
+    spikes after the change.
+    """
+    trace_pre = rule.pre(traces.trace_pre, x, p)
+    trace_post = rule.post(traces.trace_post, spikes, p)
+    change = Plasticity(
+        ltp_pre=rule.ltp_pre(trace_pre, p),
+        ltp_post=rule.ltp_post(spikes, traces.trace_slow, p),
+        ltd_post=rule.ltd_post(trace_post, p),
+    )
+    return Traces(trace_pre, trace_post, rule.slow(traces.trace_slow, spikes, p)), change

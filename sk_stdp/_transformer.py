@@ -1,11 +1,16 @@
-"""The scikit-learn estimator: :class:`STDPTransformer`."""
+"""The scikit-learn estimator: :class:`STDPTransformer`.
+
+This module is the estimator's surface: its parameters, validation at the
+boundary, and ``fit`` / ``partial_fit`` / ``transform``. What the parameters
+describe is resolved in :mod:`sk_stdp._config`, the kernels are chosen and
+run by :mod:`sk_stdp._kernels`, and the model itself lives in
+:mod:`sk_stdp._neurons` and :mod:`sk_stdp._rules`.
+"""
 
 from __future__ import annotations
 
 import operator
-import sys
 import time
-import warnings
 from numbers import Integral, Real
 
 import jax
@@ -20,53 +25,19 @@ from sklearn.base import (
 )
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from . import _dynamics as dyn
-from . import _neurons as neurons
-from . import _numba
-from ._encoding import block_sizes, nonzeros_per_row, row_seeds, to_dense, to_events
-from ._rules import RULES
-from .sources import container_hint
+from ._config import LayerSpec, describe, initial_weights
+from ._kernels import Learner, choose, host_state
+from ._progress import progress, report
+from ._readout import frozen_layer, respond
+from ._rollback import Rollback
+from ._rules import RULES, WEIGHT_DEPENDENCES
+from ._validation import n_rows, validate_X, warn_unscaled
 
-#: What each ``"auto"`` parameter resolves to: (sample mode, stream mode). In
-#: stream mode the threshold is relative to the input (see ``relative_threshold``);
-#: its absolute part is then only a small floor, so that silence never fires.
-#: ``trace_decay_post`` takes its own stream value only when ``trace_decay`` is
-#: "auto" too; otherwise it is ``trace_decay`` (see ``_mode_value``). The stream
-#: value of ``leak`` is the shortest membrane time constant: with ``threshold``
-#: "auto" too, the leak follows the input rate from there (``_neurons.membrane_leak``).
-AUTO = {
-    "A_minus": (0.00525, 0.00425),
-    "threshold": (1.0, 1e-3),
-    "leak": (0.8, 0.9),
-    "trace_decay": (0.95, 0.9),
-    "trace_decay_post": (None, 0.95),
-    "theta_plus": (0.03, 0.01),
-    "theta_decay": (1.0, 0.9999),
-    "max_iter": (3, 1),
-}
-
-#: ``max_input="auto"`` with the direct code: (sample mode, stream mode). In stream
-#: mode a value is one channel's spike count in one bin; larger values were measured
-#: to silence a learned layer's read-out for seconds of stream. In sample mode,
-#: where learning normalises each neuron's weights after every sample, a value
-#: up to this bound (in a corrupted row) left the learned features unchanged.
-MAX_INPUT = (1e6, 100.0)
-
-#: Mean input density at or below which ``kernel="auto"`` picks the event kernel
-#: (JAX kernels, when the numba kernel is not used).
-EVENT_DENSITY = 0.15
-
-#: Output spikes per step (at least 8, or this fraction of the neurons) above
-#: which ``kernel="auto"`` prefers the dense JAX kernel to the event kernel,
-#: whatever the input density (784 -> 400, 5% input: the event kernel is twice
-#: as fast at 17 spikes per step, 0.7x the dense kernel's speed at 45).
-EVENT_MAX_SPIKES = 1 / 16
-
-
-def _is_auto(value) -> bool:
-    return isinstance(value, str) and value == "auto"
+#: The attributes learning changes in place (the fused kernels' numpy state).
+_LEARNED = ("_state", "_learner")
 
 
 class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -122,15 +93,13 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     threshold : float or "auto", default="auto"
         Firing threshold of the membrane potential (before adaptation). A
         number (positive, above ``v_reset``) is used as it is, in both modes.
-        In stream mode, whether it is ``"auto"`` or a number is fixed once the
-        layer is fitted. ``"auto"`` is 1.0 in sample
-        mode; in stream mode the threshold is relative to the input: a neuron
-        fires at ``(relative_threshold + theta) * V + threshold_noise *
-        sqrt(w_max * V)``, where ``V`` is the mean membrane potential the
-        recent input produces in the layer (the running mean of the input
-        current over about ``threshold_window`` bins, averaged over the
-        neurons, divided by ``1 - leak``). It so follows the channel count
-        and rates of the stream, not what one neuron has learned.
+        ``"auto"`` is 1.0 in sample mode; in stream mode a threshold relative
+        to the input: a neuron fires at ``(relative_threshold + theta) * V +
+        threshold_noise * sqrt(w_max * V)``, ``V`` the layer's mean membrane
+        potential under the recent input (over about ``threshold_window``
+        bins), so that it follows the stream's channel count and rates. In
+        stream mode, whether it is ``"auto"`` or a number is fixed once the
+        layer is fitted.
     relative_threshold : float, default=1.0
         Threshold in units of the mean potential ``V`` (stream mode,
         ``threshold="auto"``).
@@ -147,20 +116,12 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         Membrane potential after a spike; below the threshold.
     leak : float or "auto", default="auto"
         Factor applied to the membrane potential each step (1 = no leak).
-        ``"auto"``: 0.8 in sample mode, where it makes the spike count follow
-        the match between input and weights closely; 0.9 in stream mode (a
-        membrane time constant of 10 bins, which integrates the coincident
-        spikes of a pattern at 1 ms bins). In stream mode with
-        ``threshold="auto"`` too, the leak follows the input: the time
-        constant ``1 / (1 - leak)`` is the number of bins in which the layer
-        receives ``membrane_spikes`` input spikes (the running mean over
-        about ``threshold_window`` bins), at least 10 bins and at most 100
-        (leak from 0.9 to 0.99). With the default ``membrane_spikes``, input
-        of fewer than 3.5 spikes per bin is so
-        integrated over longer stretches, where 10 bins would hold too few
-        spikes to tell a pattern from chance coincidences; denser input keeps
-        0.9. The leak in use is frozen in :meth:`transform` like the
-        thresholds, and read from ``leak_``.
+        ``"auto"``: 0.8 in sample mode; in stream mode 0.9 (a 10-bin membrane
+        time constant), and with ``threshold="auto"`` too a leak that follows
+        the input: the time constant in which the layer receives
+        ``membrane_spikes`` input spikes on average, from 10 to 100 bins.
+        The leak in use is frozen in :meth:`transform` and read from
+        ``leak_``.
     trace_decay : float or "auto", default="auto"
         Factor applied to the pre-synaptic trace each step (and to the
         post-synaptic one unless ``trace_decay_post`` is set): the
@@ -175,12 +136,22 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         window, twice the potentiation window, as in Masquelier, Guyonneau &
         Thorpe (2008), which makes input that is not part of a repeating
         pattern lose its weight.
-    rule : {"pair", "triplet"}, default="pair"
-        The plasticity rule. ``"pair"`` is the rule above. ``"triplet"`` is
-        the minimal triplet rule of Pfister & Gerstner (2006): potentiation
-        grows with a slow post-synaptic trace, ``A_plus + A3_plus *
-        trace_slow``, so that pairings repeated at a high rate potentiate
-        where the pair rule depresses. The user guide gives its equations.
+    rule : {"pair", "nearest", "triplet"}, default="pair"
+        The plasticity rule. ``"pair"`` is the rule above (all-to-all
+        pairing: every earlier spike counts). ``"nearest"`` pairs each spike
+        with the nearest one only: a spike sets its trace to the spike's
+        value instead of adding to it (Morrison, Diesmann & Gerstner 2008).
+        ``"triplet"`` is the minimal triplet rule of Pfister & Gerstner
+        (2006): potentiation grows with a slow post-synaptic trace,
+        ``A_plus + A3_plus * trace_slow``, so that pairings repeated at a
+        high rate potentiate where the pair rule depresses. The user guide
+        gives their equations.
+    weight_dependence : {"additive", "multiplicative"}, default="additive"
+        How a weight takes its change. ``"additive"``: as it is, then
+        clipped to ``[w_min, w_max]`` (hard bounds, the rule above).
+        ``"multiplicative"``: potentiation scaled by ``w_max - w`` and
+        depression by ``w - w_min`` (soft bounds, van Rossum, Bi &
+        Turrigiano 2000), so that weights settle inside the bounds.
     A3_plus : float, default=0.0062
         Triplet potentiation amplitude (``rule="triplet"`` only). The
         default is the value Pfister & Gerstner (2006) fitted to visual
@@ -219,25 +190,15 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         that a linear classifier reads far better.
     readout : {"auto", "cosine", "rate", "lif"}, default="auto"
         The neurons whose spikes :meth:`transform` and :meth:`predict`
-        count, in sample mode. ``"lif"``: the learning neurons themselves
-        (leak, reset to ``v_reset``); their count saturates after a few
-        spikes and is zero below ``1 - leak`` times the threshold.
-        ``"rate"``: rate-coding twins with the same weights and thresholds
-        but no leak, reset by subtracting the threshold, and an input
-        reduced by ``readout_inhibition`` times the layer's mean input
-        current (feedforward inhibition): a neuron's count grows in
-        proportion to how much better its prototype matches the sample
-        than the average prototype does, in ``n_steps`` levels.
-        ``"cosine"``: the same twins with divisive normalisation of their
-        input: each neuron's current is divided by the norm of the sample
-        and by that of its weights, so that it is the cosine similarity
-        between the sample and the prototype, and the twins fire at
-        ``readout_threshold`` instead of the learned thresholds. The count
-        then depends on the shape of the match, not on the sample's
-        intensity or on how often the neuron won during learning.
-        ``"auto"``: ``"cosine"`` in sample mode without
-        ``transform_competition``, ``"lif"`` otherwise (in stream mode the
-        output is the learning neurons' spikes).
+        count, in sample mode. ``"lif"``: the learning neurons themselves.
+        ``"rate"``: rate-coding twins with the same weights and thresholds,
+        no leak, a reset that subtracts the threshold and an input reduced by
+        ``readout_inhibition`` times the layer's mean input (a count that
+        grows with how much better a prototype matches than the average).
+        ``"cosine"``: the same twins fed the cosine similarity of the sample
+        and each prototype, firing at ``readout_threshold``. ``"auto"``:
+        ``"cosine"`` in sample mode without ``transform_competition``,
+        ``"lif"`` otherwise. The user guide compares them.
     readout_inhibition : float or "auto", default="auto"
         Share of the layer's mean input current subtracted from each
         neuron's input in the ``"cosine"`` and ``"rate"`` read-outs.
@@ -283,32 +244,27 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         Present the samples in a new random order each pass (sample mode
         only; stream mode keeps time order).
     kernel : {"auto", "numba", "dense", "event"}, default="auto"
-        How learning is computed; every kernel computes the same rule and
+        How learning is computed; every kernel runs the same equations and
         they may differ in the last bits of rounding. ``"numba"``: fused CPU
         kernels compiled with numba, one call per block of rows, touching
-        only weights whose update is non-zero (in sample mode, only the
-        columns of neurons that fired during the presentation); CPU only;
-        the pair rule with the direct code (fixed thresholds, or the
-        relative ones of ``threshold="auto"`` in stream mode).
+        only weights whose update is non-zero (in sample mode with the
+        direct code, only the columns of neurons that fired during the
+        presentation), for every rule, weight dependence and encoding.
         ``"dense"`` (JAX) touches every weight at every step; ``"event"``
-        (JAX) only the weights of active inputs and spiking neurons.
-        ``"auto"`` picks ``"numba"`` where it applies and numba is
-        installed, otherwise ``"event"`` when the first data seen has a mean
-        density of at most 15% and the initial weights make at most 8 (or
-        ``n_neurons / 16``) neurons fire per step on its first rows, else
-        ``"dense"``. Elsewhere ``"numba"`` falls back to the JAX kernels
-        with a warning.
+        (JAX) only the weights of active inputs and spiking neurons; both
+        run on any JAX device. ``"auto"`` picks ``"numba"`` when JAX runs
+        on the CPU; on an accelerator, ``"event"`` when the first data seen
+        has a mean density of at most 15% and the initial weights make at
+        most 8 (or ``n_neurons / 16``) neurons fire per step on its first
+        rows, else ``"dense"``.
     max_input : float or "auto", default="auto"
-        The largest value X may hold. A value above it, or a NaN, an infinity
-        or (except in sample-mode :meth:`transform`) a negative value, cannot
-        be a spike count, a rate or an intensity: the call raises a
-        ``ValueError`` naming its row, its column and the bound, and the
-        estimator stays exactly as it was, so that one corrupted packet never
-        costs what the layer learned. ``"auto"``: 1 with
-        ``encoding="poisson"`` (probabilities); with the direct code, 100 in
-        stream mode (a channel's spike count in one bin) and 1e6 in sample
-        mode (intensities, expected in [0, 1]: :meth:`fit` warns once when X
-        goes beyond 1). ``np.inf`` accepts any finite value.
+        The largest value X may hold. A call whose rows hold a larger value,
+        a NaN or an infinity raises a ``ValueError`` naming its row, column
+        and the bound, and leaves the estimator exactly as it was.
+        ``"auto"``: 1 with ``encoding="poisson"``; with the direct code, 100
+        in stream mode (spike counts per bin) and 1e6 in sample mode
+        (intensities, expected in [0, 1]: :meth:`fit` warns beyond 1).
+        ``np.inf`` accepts any finite value.
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, the sample order and the rate code.
     verbose : int, default=0
@@ -383,6 +339,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         "trace_decay": [Interval(Real, 0, 1, closed="both"), StrOptions({"auto"})],
         "trace_decay_post": [Interval(Real, 0, 1, closed="both"), StrOptions({"auto"})],
         "rule": [StrOptions(set(RULES))],
+        "weight_dependence": [StrOptions(set(WEIGHT_DEPENDENCES))],
         "A3_plus": [Interval(Real, 0, None, closed="left")],
         "trace_decay_slow": [Interval(Real, 0, 1, closed="both")],
         "n_steps": [Interval(Integral, 1, None, closed="left")],
@@ -426,6 +383,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         trace_decay: float | str = "auto",
         trace_decay_post: float | str = "auto",
         rule: str = "pair",
+        weight_dependence: str = "additive",
         A3_plus: float = 0.0062,
         trace_decay_slow: float = 0.992,
         n_steps: int = 20,
@@ -465,6 +423,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         self.trace_decay = trace_decay
         self.trace_decay_post = trace_decay_post
         self.rule = rule
+        self.weight_dependence = weight_dependence
         self.A3_plus = A3_plus
         self.trace_decay_slow = trace_decay_slow
         self.n_steps = n_steps
@@ -489,12 +448,13 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         self.verbose = verbose
 
     # ------------------------------------------------------------------
-    # Fitted state: held as JAX arrays while the estimator is in use,
-    # exposed (and pickled) as numpy arrays.
+    # Fitted state: JAX arrays (JAX kernels) or numpy arrays updated in
+    # place (fused kernels) while the estimator is in use, exposed (and
+    # pickled) as numpy arrays.
     # ------------------------------------------------------------------
     def _numpy_state(self) -> dyn.LayerState:
         check_is_fitted(self, "n_features_in_")
-        return jax.tree_util.tree_map(np.asarray, self._state)
+        return self._learner.current(host_state(self._state))
 
     @property
     def components_(self) -> np.ndarray:
@@ -510,15 +470,11 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
     @property
     def leak_(self) -> float:
-        state = self._numpy_state()
-        params = self._params(self.n_features_in_).neuron
-        return float(neurons.membrane_leak(state.neuron, params, self._calibrated_leak()))
+        return float(frozen_layer(self).params.neuron.leak)
 
     @property
     def readout_thresholds_(self) -> np.ndarray:
-        state = jax.tree_util.tree_map(jnp.asarray, self._numpy_state())
-        params = self._frozen_params(state.neuron)
-        return np.array(self._readout_thresholds(state.weights, state.neuron, params))
+        return np.array(frozen_layer(self).thresholds)
 
     @property
     def trace_pre_(self) -> np.ndarray:
@@ -545,411 +501,66 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         return int(self._state.weights.shape[1])
 
     # ------------------------------------------------------------------
-    # Validation
+    # Parameters: described once, again only after a change
     # ------------------------------------------------------------------
-    def _mode_value(self, name: str):
-        """The parameter's value, ``"auto"`` resolved for the mode (see ``AUTO``)."""
-        value = getattr(self, name)
-        if not _is_auto(value):
-            return value
-        if name == "trace_decay_post" and not (self.stream and _is_auto(self.trace_decay)):
-            return self._mode_value("trace_decay")  # one window for both traces
-        return AUTO[name][int(bool(self.stream))]
+    def _param_values(self) -> tuple:
+        return _PARAMETERS(self)
 
-    def _resolved(self) -> dict:
-        """Numeric values of the rule parameters, each ``"auto"`` resolved for the mode."""
-        values = {name: self._mode_value(name) for name in self._number_names()
-                  if hasattr(self, name)}
-        values["stat_decay"] = 1.0 - 1.0 / self.threshold_window
-        return values
+    def _describe(self, n_features: int) -> LayerSpec:
+        return describe({name: getattr(self, name) for name in self._parameter_constraints},
+                        n_features)
 
-    def _max_iter(self) -> int:
-        return self._mode_value("max_iter")
+    def _spec_now(self) -> LayerSpec:
+        """The fitted layer as the current parameters describe it.
 
-    def _readout(self) -> str:
-        """The read-out neuron, ``"auto"`` resolved (see ``readout``)."""
-        if self.readout != "auto":
-            return self.readout
-        return "lif" if self.stream or self.transform_competition else "cosine"
-
-    def _readout_inhibition(self) -> float:
-        """``readout_inhibition``, ``"auto"`` resolved for the read-out."""
-        if not _is_auto(self.readout_inhibition):
-            return float(self.readout_inhibition)
-        return 0.8 if self._readout() == "cosine" else 0.5
-
-    def _readout_floor(self) -> float | None:
-        """``readout_floor`` where it applies (stream mode, ``threshold="auto"``), else None."""
-        return self.readout_floor if self._adaptive() else None
-
-    def _frozen_params(self, neuron: neurons.NeuronState) -> dyn.Params:
-        """The layer's numbers with the leak in use, frozen for read-out."""
-        params = self._params(self.n_features_in_)
-        return params._replace(neuron=dyn.neuron_params(neuron, params.neuron, self._config()))
-
-    def _readout_thresholds(self, weights, neuron: neurons.NeuronState,
-                            params: dyn.Params) -> jax.Array:
-        """Each neuron's threshold in :meth:`transform` (see ``readout_thresholds_``)."""
-        if self._readout() == "cosine" and not self.stream:
-            return jnp.full(self._n_fitted_neurons(), self.readout_threshold, jnp.float32)
-        return neurons.readout_thresholds(neuron, weights, params.neuron, self._adaptive(),
-                                          self._readout_floor())
-
-    def _adaptive(self) -> bool:
-        return self.stream and self.threshold == "auto"
-
-    def _calibrated_leak(self) -> bool:
-        """Whether the leak follows the input rate (see ``leak``)."""
-        return self._adaptive() and _is_auto(self.leak)
-
-    def _check_rule(self) -> None:
-        for name in ("n_neurons", "n_steps", "max_iter"):
-            if isinstance(getattr(self, name), (bool, np.bool_)):
+        Validated and described again only when a parameter object changed
+        since the layer was last described (``set_params`` between calls);
+        a change the fitted layer cannot take is refused. Nothing is stored:
+        the caller keeps the description once its call succeeded.
+        """
+        values = self._param_values()
+        if all(map(operator.is_, values, self._spec_for)):
+            return self._spec
+        self._validate_params()
+        spec = self._describe(self.n_features_in_)
+        for name, (value, meaning) in spec.fixed().items():
+            fitted = self._spec.fixed()[name][0]
+            if value != fitted:
                 raise ValueError(
-                    f"{name} must be an int, got {getattr(self, name)!r} (a boolean)."
+                    f"{name}={getattr(self, name)!r} does not match the fitted layer "
+                    f"({name} was {fitted!r} when it was fitted: {meaning}); a fitted layer "
+                    f"cannot take this change. Set {name} back, or call fit to start a new "
+                    "layer."
                 )
-        for name, value in self._resolved().items():
-            if not np.isfinite(value):
-                raise ValueError(
-                    f"STDPTransformer parameters must be finite; got {name}={value!r}."
-                )
-        if self.w_min > self.w_max:
-            raise ValueError(f"w_min={self.w_min} must not exceed w_max={self.w_max}.")
-        threshold = self._mode_value("threshold")
-        if not self.v_reset < threshold:
-            shown = "" if threshold == self.threshold else f" ({self.threshold!r} resolves to it)"
-            raise ValueError(
-                f"v_reset={self.v_reset} must be below the threshold, {threshold}{shown}: a "
-                "neuron reset at or above its threshold would fire at every step."
-            )
-        if self.readout in ("cosine", "rate") and (self.stream or self.transform_competition):
-            raise ValueError(
-                f"readout={self.readout!r} reads out independent samples without "
-                "competition; it cannot be used with stream=True or "
-                "transform_competition=True."
-            )
+        return spec
 
-    def _number_names(self) -> tuple[str, ...]:
-        """The estimator parameters the dynamics read (all but the derived weight_total)."""
-        return tuple(n for n in dyn.param_names(self.rule) if n != "weight_total")
+    def _keep(self, spec: LayerSpec) -> None:
+        self._spec, self._spec_for = spec, self._param_values()
 
-    def _max_input(self) -> float:
-        """The largest value X may hold (``max_input``, ``"auto"`` resolved)."""
-        poisson = self.encoding == "poisson"
-        if _is_auto(self.max_input):
-            return 1.0 if poisson else MAX_INPUT[int(bool(self.stream))]
-        return min(float(self.max_input), 1.0) if poisson else float(self.max_input)
-
-    def _validate_X(self, X, *, reset: bool, allow_empty: bool = False, learning: bool = True):
-        """X as a float32 array (or CSR matrix), or a ValueError naming what is wrong.
-
-        ``learning=False`` (read-out): in sample mode, negative values (a scaler
-        fitted on other rows gives them to held-out rows) are read as zero.
-        """
-        clip_negative = not learning and not self.stream
-        fast = self._validate_fast(X, reset=reset, clip_negative=clip_negative)
-        if fast is not None:
-            return fast
-        hint = container_hint(X)  # spike trains, sortings, event arrays: name the adapter
-        if hint is not None:
-            raise ValueError(hint)
-        X = validate_data(
-            self,
-            X,
-            reset=reset,
-            accept_sparse="csr",
-            # Float64 input is checked before it becomes float32, the dtype of the
-            # dynamics, so that a value beyond float32's range is refused by name.
-            dtype=[np.float32, np.float64],
-            ensure_all_finite=False,
-            ensure_min_samples=0 if allow_empty else 1,
-        )
-        if X.shape[0] == 0:
-            return X.astype(np.float32, copy=False)
-        _check_values(X, self._max_input(), self._input_kind(), negative_ok=clip_negative)
-        X = X.astype(np.float32, copy=False)
-        if clip_negative:
-            X = _clip_negative(X)
-        return X
-
-    def _input_kind(self) -> str:
-        """What a value of X is, in the words of the error messages."""
-        if self.encoding == "poisson":
-            return ("encoding='poisson' reads values as per-step firing probabilities, "
-                    "which must lie in [0, 1]")
-        if self.stream:
-            return ("in stream mode with encoding='direct' a value is a spike count (or "
-                    "graded input) of one channel in one time bin")
-        return ("in sample mode with encoding='direct' a value is an input intensity or "
-                "current, expected in [0, 1]")
-
-    def _validate_fast(self, X, *, reset: bool, clip_negative: bool) -> np.ndarray | None:
-        """X as float32 if it is a plain, valid numpy array for a fitted estimator, else None.
-
-        Streaming calls a few rows at a time, where scikit-learn's general
-        validation costs more than the learning. Anything unusual (other
-        types, feature names, wrong shape, bad values) returns None and goes
-        through the full validation, which raises the informative errors.
-        """
-        if (
-            reset
-            or type(X) is not np.ndarray
-            or X.ndim != 2
-            or X.shape[0] == 0
-            or X.shape[1] != getattr(self, "n_features_in_", -1)
-            or hasattr(self, "feature_names_in_")
-            or X.dtype.kind not in "fiub"
-        ):
-            return None
-        with np.errstate(over="ignore"):  # too large for float32: inf, refused just below
-            X = np.asarray(X, dtype=np.float32)
-        if X.size and not (
-            np.isfinite(X).all() and X.min() >= 0 and X.max() <= self._max_input()
-        ):
-            return None  # full validation: negatives clipped, or an error naming the value
-        return X
-
-    def _warn_unscaled(self, X) -> None:
-        """One warning per fit when sample-mode direct input goes beyond [0, 1]."""
-        if self.stream or self.encoding != "direct" or X.shape[0] == 0:
-            return
-        top = float(X.max())
-        if top > 1:
-            warnings.warn(
-                f"X holds values up to {top:g}. In sample mode with encoding='direct' the "
-                "default thresholds, amplitudes and weight_norm are set for intensities in "
-                "[0, 1]; larger values make every neuron fire at every step and learning "
-                "loses most of its accuracy. Scale X into [0, 1], e.g. X / X.max() or a "
-                "MinMaxScaler() before this step of the pipeline.",
-                UserWarning, stacklevel=3,
-            )
-
-    def _params(self, n_features: int) -> dyn.Params:
-        """The layer's numbers, filled by name from this estimator's parameters.
-
-        Each ``"auto"`` is resolved for the mode. Cached on the device while
-        they do not change: streaming calls a few rows at a time, where
-        moving each scalar costs more than the step.
-        """
-        return dyn.make_params(self.rule, self._values(n_features))
-
-    def _values(self, n_features: int) -> tuple[tuple[str, float], ...]:
-        """``(name, value)`` of every number of the layer, ``"auto"`` resolved."""
-        values = self._resolved()
-        values["weight_total"] = 0.0 if self.weight_norm is None else self.weight_norm * n_features
-        return tuple(values.items())
-
-    def _config(self) -> dyn.Config:
-        return dyn.Config(
-            competition=self.competition,
-            encoding=self.encoding,
-            kernel=self.kernel_,
-            normalize=self.weight_norm is not None,
-            adaptive=self._adaptive(),
-            calibrated_leak=self._calibrated_leak(),
-            post_chunk=min(self._n_fitted_neurons(), 8),
-            rule=self.rule,
-        )
-
-    def _initial_weights(self, n_features: int, rng: np.random.RandomState) -> np.ndarray:
-        if isinstance(self.init, str):
-            weights = rng.uniform(self.w_min, self.w_max, (self.n_neurons, n_features))
-        else:
-            weights = np.asarray(self.init, dtype=np.float64)
-            if weights.shape != (self.n_neurons, n_features):
-                raise ValueError(
-                    f"init has shape {weights.shape}; expected (n_neurons, n_features) = "
-                    f"({self.n_neurons}, {n_features})."
-                )
-            if not np.all(np.isfinite(weights)):
-                raise ValueError("init contains NaN or inf.")
-            if np.all(weights <= self.w_min):
-                warnings.warn(
-                    f"every weight of init is at or below w_min={self.w_min}: after clipping "
-                    "to [w_min, w_max] all weights are equal and, with w_min=0, the layer "
-                    "never fires. Pass non-negative initial weights.",
-                    UserWarning, stacklevel=4,
-                )
-        if self.weight_norm is not None and self.weight_norm >= self.w_max:
-            warnings.warn(
-                f"weight_norm={self.weight_norm} (the mean weight after normalisation) is not "
-                f"below w_max={self.w_max}: that mean cannot be reached, normalisation pushes "
-                "the weights to w_max and the neurons become alike (identical once every "
-                "weight is there). Use a weight_norm well below w_max.",
-                UserWarning, stacklevel=4,
-            )
-        weights = np.clip(weights, self.w_min, self.w_max).T.astype(np.float32)  # input-major
-        if self.weight_norm is not None:
-            weights = dyn.normalize_weights(weights, self._params(n_features).bounds)
-        return np.ascontiguousarray(weights, dtype=np.float32)
-
-    def _numba_supported(self) -> bool:
-        """Whether the fused numba kernels implement this configuration."""
-        return (
-            _numba.AVAILABLE
-            and self.rule == "pair"
-            and self.encoding == "direct"
-        )
-
-    def _choose_kernel(self, X, weights: np.ndarray) -> str:
-        """The kernel for this fit: as asked, or for "auto" the fastest that applies.
-
-        The fused numba kernel, when it applies, is never slower than the JAX
-        ones on the CPU: it chooses per step between touching only the active
-        inputs and spiking neurons or every weight. Otherwise (numba missing,
-        or a rule it does not implement) the JAX event kernel is picked for
-        sparse input unless the initial weights make many neurons fire per
-        step on the first rows.
-        """
-        if self.kernel in ("auto", "numba") and self._numba_supported():
-            return "numba"
-        if self.kernel == "numba":
-            warnings.warn(
-                "kernel='numba' is not available for this estimator (numba is not installed, "
-                "or the numba kernels do not implement this configuration: the pair rule with "
-                "the direct code); using the JAX kernels.",
-                UserWarning, stacklevel=3,
-            )
-        elif self.kernel != "auto":
-            return self.kernel
-        density = nonzeros_per_row(X).mean() / X.shape[1]
-        if density > EVENT_DENSITY:
-            return "dense"
-        if self._adaptive():  # thresholds that follow the input: no estimate from rest
-            return "event"
-        most = max(8.0, EVENT_MAX_SPIKES * self.n_neurons)
-        return "event" if self._spikes_per_step(X[:256], weights) <= most else "dense"
-
-    def _spikes_per_step(self, X, weights: np.ndarray) -> float:
-        """Mean output spikes per step of the initial weights on a few rows (no learning)."""
-        rows = to_dense(X)
-        params = self._params(X.shape[1])
-        theta = jnp.zeros(self.n_neurons, jnp.float32)
-        threshold = params.neuron.threshold + theta
-        seed = np.uint32(self._seed)
-        if self.stream:
-            _, spikes = dyn.respond_stream(
-                weights, threshold, theta, rows, np.uint32(0), params, seed,
-                competition=self.competition, encoding=self.encoding,
-            )
-            return float(np.asarray(spikes).sum(axis=1).mean())
-        counts = dyn.respond_samples(
-            weights, threshold, rows, row_seeds(rows), params, seed,
-            competition=self.competition, encoding=self.encoding, n_steps=self.n_steps,
-        )
-        return float(np.asarray(counts).sum(axis=1).mean()) / self.n_steps
-
-    def _begin(self, X) -> None:
-        """Set up a fresh state for ``X`` (validated) and choose the kernel."""
+    # ------------------------------------------------------------------
+    # A new layer
+    # ------------------------------------------------------------------
+    def _begin(self, X, spec: LayerSpec) -> None:
+        """Set up a fresh layer for ``X`` (validated) and choose its kernel."""
         rng = check_random_state(self.random_state)
         self._seed = int(rng.randint(np.iinfo(np.int32).max))
-        n_features = X.shape[1]
-        weights = self._initial_weights(n_features, rng)
-        self.kernel_ = self._choose_kernel(X, weights)
-        self._clean = None  # numba kernel: columns found normalised
-        self._state = dyn.init(weights, self.rule)
-        self._fixed = self._fixed_params()
+        weights = initial_weights(self.get_params(deep=False), spec, rng)
+        self.kernel_ = choose(spec, X, weights, self._seed)
+        self._learner = Learner(self.kernel_)
+        self._state = dyn.init(weights)
+        self._keep(spec)
         self.n_samples_seen_ = 0
         self.n_iter_ = 0
-        self._event_slots = 0  # width of the event lists: grows, never shrinks
 
     # ------------------------------------------------------------------
     # Learning
     # ------------------------------------------------------------------
-    def _learn(self, X, order=None, progress=None, wait: bool = True) -> np.ndarray | None:
-        """One pass over the rows of X (in ``order``), committing after each block.
-
-        Returns the spike count of each neuron over the pass, or None with
-        ``wait=False``: then the last block may still be running when this
-        returns (JAX dispatches asynchronously), which lets a caller feeding a
-        few rows at a time prepare the next chunk meanwhile. Within a pass,
-        each block waits for the previous one: one block of input in flight,
-        so memory stays flat however long X is.
-        """
-        config = self._config()
-        values = self._values(X.shape[1])
-        params = dyn.make_params(self.rule, values)
-        seed = np.uint32(self._seed)
-        counts = np.zeros(self._n_fitted_neurons())
-        in_flight = None  # (spike counts, rows) of the block dispatched last
-        # Sparse blocks are densified into two alternating buffers per block
-        # shape: JAX may hold a block's host array until some time after its
-        # step finished, so allocating a new one per block could keep a third
-        # block alive; a buffer is rewritten only after its block has settled.
-        buffers: dict = {}
-
-        def settle():
-            block_counts, n_rows = in_flight
-            np.add(counts, block_counts, out=counts)  # waits for the block
-            if progress is not None:
-                progress.update(n_rows)
-
-        for k, (start, stop) in enumerate(block_sizes(X.shape[0])):
-            if in_flight is not None:
-                settle()
-            block = X[start:stop] if order is None else X[order[start:stop]]
-            if config.kernel == "numba":
-                block_counts = self._learn_block_numba(block, config, values)
-            else:
-                block_counts = self._learn_block_jax(block, k % 2, config, params, seed, buffers)
-            self.n_samples_seen_ += stop - start
-            in_flight = (block_counts, stop - start)
-        if not wait:
-            return None
-        settle()
-        return counts
-
-    def _learn_block_jax(self, block, parity: int, config, params, seed, buffers: dict):
-        """Dispatch one block to the compiled JAX driver; returns its (pending) spike counts."""
-        if config.kernel == "event":
-            rows = to_events(block, min_slots=self._event_slots)
-            self._event_slots = rows[0].shape[1]
-        elif sp.issparse(block):
-            key = (block.shape, parity)
-            if key not in buffers:
-                buffers[key] = np.empty(block.shape, np.float32)
-            rows = to_dense(block, out=buffers[key])
-        else:
-            rows = to_dense(block)
-        first = np.uint32(self.n_samples_seen_ % 2**32)
-        self._state, block_counts = dyn.learn(
-            self._state, rows, first, params, seed, config=config,
-            n_steps=1 if self.stream else self.n_steps, from_rest=not self.stream,
-        )
-        return block_counts
-
-    def _learn_block_numba(self, block, config, values: tuple) -> np.ndarray:
-        """One block through the fused numba kernel, which updates the state in place.
-
-        ``values``: the layer's numbers by name (:meth:`_values`).
-        """
-        leaves = jax.tree_util.tree_leaves(self._state)
-        if not all(isinstance(a, np.ndarray) and a.flags.writeable for a in leaves):
-            self._state = jax.tree_util.tree_map(lambda a: np.array(a, np.float32), self._state)
-        st = self._state
-        neuron = st.neuron
-        stats = np.array([neuron.drive, neuron.drive_weight, neuron.input_rate], np.float32)
-        state = _numba.KernelState(
-            weights=st.weights, theta=neuron.theta, v=neuron.v,
-            trace_pre=st.plasticity.trace_pre, trace_post=st.plasticity.trace_post,
-            stats=stats, input_mean=neuron.input_mean, input_power=neuron.input_power,
-        )
-        rule = _numba.pack_values(values)
-        values = dict(values)
-        # Flags of columns found normalised, valid for one total and one pair of bounds
-        # (set_params may change them between partial_fit calls).
-        norm = tuple(float(values[k]) for k in ("weight_total", "w_min", "w_max"))
-        if getattr(self, "_clean", None) is None or self._clean_norm != norm:
-            self._clean, self._clean_norm = np.zeros(state.theta.shape[0], bool), norm
-        counts = _numba.learn_block(
-            state, self._clean, block, rule,
-            stream=self.stream, n_steps=self.n_steps, competition=config.competition,
-            normalize=config.normalize, adaptive=config.adaptive,
-            calibrated=config.calibrated_leak,
-        )
-        drive, drive_weight, input_rate = (stats[k:k + 1].reshape(()) for k in range(3))
-        self._state = st._replace(neuron=neuron._replace(
-            drive=drive, drive_weight=drive_weight, input_rate=input_rate))
+    def _learn(self, X, order=None, bar=None, wait: bool = True) -> np.ndarray | None:
+        """One pass over the rows of X (see :meth:`_kernels.Learner.learn`)."""
+        first = self.n_samples_seen_
+        self.n_samples_seen_ += X.shape[0]
+        self._state, counts = self._learner.learn(self._state, X, self._spec, self._seed, first,
+                                                  order=order, progress=bar, wait=wait)
         return counts
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -977,25 +588,22 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         complete (bad input included), otherwise as at the end of the last
         complete pass (``n_iter_`` passes), never in the middle of one.
         """
-        self._check_rule()
-        with _Rollback(self) as rollback:
-            X = self._validate_X(X, reset=True)
-            self._warn_unscaled(X)
-            self._begin(X)
+        with Rollback(self, mutable=_LEARNED) as rollback:
+            X, spec = validate_X(self, X, None)
+            warn_unscaled(X, spec)
+            self._begin(X, spec)
             rng = np.random.default_rng(self._seed)
-            for epoch in range(self._max_iter()):
+            for epoch in range(spec.max_iter):
                 started = time.perf_counter()
-                order = None
-                if self.shuffle and not self.stream:
-                    order = rng.permutation(X.shape[0])
-                with self._progress(X.shape[0], epoch) as progress:
-                    counts = self._learn(X, order, progress)
+                order = rng.permutation(X.shape[0]) if spec.shuffle else None
+                with progress(self.verbose, X.shape[0], epoch, spec.max_iter) as bar:
+                    counts = self._learn(X, order, bar)
                 self.n_iter_ = epoch + 1
-                # JAX arrays are immutable (and not donated): the saved state is a snapshot.
                 rollback.commit()
                 if self.verbose:
-                    self._report(epoch, counts, X.shape[0], time.perf_counter() - started)
-        self._checked_params = self._param_values()  # validated by _fit_context
+                    report(type(self).__name__, epoch, counts, X.shape[0],
+                           self._numpy_state().weights, time.perf_counter() - started,
+                           "bin" if spec.stream else "sample")
         return self
 
     def partial_fit(self, X, y=None) -> STDPTransformer:
@@ -1027,68 +635,23 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             between ``threshold="auto"`` and a number. The estimator is left
             exactly as it was.
         """
-        checked = self._check_params()
         if not hasattr(self, "_state"):
-            if _n_rows(X) == 0:  # nothing to learn, and nothing to size the layer by
+            self._validate_params()
+            if n_rows(X) == 0:  # nothing to learn, and nothing to size the layer by
                 return self
-            with _Rollback(self):  # bad input: stay unfitted (no stray n_features_in_)
-                X = self._validate_X(X, reset=True)
-                self._warn_unscaled(X)
-                self._begin(X)
+            with Rollback(self):  # bad input: stay unfitted (no stray n_features_in_)
+                X, spec = validate_X(self, X, None)
+                warn_unscaled(X, spec)
+                self._begin(X, spec)
         else:
-            X = self._validate_X(X, reset=False, allow_empty=True)
+            spec = self._spec_now()
+            X, spec = validate_X(self, X, spec, allow_empty=True)
             if X.shape[0] == 0:  # live sources often close no bin between two reads
                 return self
+            if spec is not self._spec:  # a parameter changed: learning goes on with it
+                self._keep(spec)
         self._learn(X, wait=False)
-        self._checked_params = checked
         return self
-
-    def _check_params(self) -> tuple:
-        """Validate the current parameters, as set_params may have changed them.
-
-        Returns the parameter values checked, which the caller keeps once the
-        call succeeded: the check is skipped while no parameter object has
-        changed since, which keeps one-row calls cheap.
-        """
-        current = self._param_values()
-        last = getattr(self, "_checked_params", None)
-        if last is not None and all(map(operator.is_, current, last)):
-            return current
-        self._validate_params()
-        self._check_rule()
-        if hasattr(self, "_state"):
-            self._check_fixed_params()
-        return current
-
-    def _param_values(self) -> tuple:
-        return tuple(self.__dict__.get(name) for name in self._parameter_constraints)
-
-    def _fixed_params(self) -> dict:
-        """The parameters the fitted state depends on, with what each one decides."""
-        fixed = {
-            "n_neurons": (self.n_neurons, "one row of weights per neuron"),
-            "stream": (bool(self.stream), "rows as samples or as time bins, and the "
-                                          "meaning of every 'auto' parameter"),
-            "rule": (self.rule, "the traces the rule keeps"),
-            "encoding": (self.encoding, "how the layer's kernel reads X"),
-        }
-        if self.stream:  # theta_ is in units of the mean potential when relative
-            kind = "relative" if _is_auto(self.threshold) else "absolute"
-            fixed["threshold"] = (kind, "thresholds relative to the input or absolute, "
-                                        "the unit of theta_")
-        return fixed
-
-    def _check_fixed_params(self) -> None:
-        """Refuse a change of a parameter the fitted layer cannot take."""
-        for name, (value, meaning) in self._fixed_params().items():
-            fitted = self._fixed.get(name, (value,))[0]
-            if value != fitted:
-                raise ValueError(
-                    f"{name}={getattr(self, name)!r} does not match the fitted layer "
-                    f"({name} was {fitted!r} when it was fitted: {meaning}); a fitted layer "
-                    f"cannot take this change. Set {name} back, or call fit to start a new "
-                    "layer."
-                )
 
     def reset_state(self) -> STDPTransformer:
         """Return membranes and traces to rest, keeping weights and thresholds.
@@ -1104,48 +667,6 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         self._state = dyn.rest(jax.tree_util.tree_map(jnp.asarray, self._state))
         return self
 
-    def _progress(self, n_rows: int, epoch: int):
-        """A progress display over the rows of one pass (tqdm), or a no-op.
-
-        ``verbose=1``: a bar appears only when a pass lasts over 2 s and
-        output goes to a terminal or a notebook; it is cleared at the end of the pass.
-        ``verbose>=2``: progress for every pass, kept: a bar on a terminal or
-        in a notebook, otherwise (a log file, a pipe) plain lines at most
-        every 10 s, with no carriage returns.
-        """
-        if not self.verbose:
-            return _NoProgress()
-        import tqdm.auto
-        import tqdm.notebook
-
-        interactive = issubclass(tqdm.auto.tqdm, tqdm.notebook.tqdm) or sys.stderr.isatty()
-        always = self.verbose >= 2
-        if not (always or interactive):
-            return _NoProgress()
-        return tqdm.auto.tqdm(
-            total=n_rows,
-            desc=f"epoch {epoch + 1}/{self._max_iter()}",
-            unit="row",
-            delay=0 if always else 2.0,
-            leave=always,
-            disable=False if always else None,
-            mininterval=0.5 if interactive else 10.0,
-            file=None if interactive else _Lines(sys.stderr),
-            dynamic_ncols=False,
-            ncols=None if interactive else 100,
-        )
-
-    def _report(self, epoch: int, counts: np.ndarray, n_rows: int, seconds: float) -> None:
-        weights = self._numpy_state().weights
-        per = "bin" if self.stream else "sample"
-        print(
-            f"[{type(self).__name__}] Iteration {epoch + 1}, "
-            f"spikes per neuron per {per} = {counts.mean() / max(n_rows, 1):.3f}, "
-            f"silent neurons = {int(np.sum(counts == 0))}, "
-            f"weights mean = {weights.mean():.4f} std = {weights.std():.4f}, "
-            f"time = {seconds:.2f}s"
-        )
-
     # ------------------------------------------------------------------
     # Responses
     # ------------------------------------------------------------------
@@ -1156,8 +677,9 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         Competition acts only if ``transform_competition=True``. In
         sample mode each row is presented for ``n_steps`` steps from rest and
         its output depends on that row alone; the neurons counted are those
-        of ``readout``. In stream mode the rows are one
-        spike train run from rest (membranes at zero, current thresholds).
+        of ``readout``; negative values are read as zero. In stream mode the
+        rows are one spike train run from rest (membranes at zero, current
+        thresholds).
 
         Parameters
         ----------
@@ -1170,34 +692,9 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             Spike counts (sample mode) or 0/1 spikes (stream mode).
         """
         check_is_fitted(self, "n_features_in_")
-        self._check_params()  # a change since the last call; nothing kept
-        X = self._validate_X(X, reset=False, allow_empty=True, learning=False)
-        weights = jnp.asarray(self._state.weights)
-        neuron = jax.tree_util.tree_map(jnp.asarray, self._state.neuron)
-        params = self._frozen_params(neuron)  # the leak in use, frozen like the thresholds
-        threshold = self._readout_thresholds(weights, neuron, params)
-        n_neurons = self._n_fitted_neurons()
-        out = np.empty((X.shape[0], n_neurons), np.float32)
-        if X.shape[0] == 0:
-            return out
-        v = jnp.zeros(n_neurons, jnp.float32)
-        competition = self.competition if self.transform_competition else None
-        readout = self._readout()
-        for start, stop in block_sizes(X.shape[0]):
-            rows = to_dense(X[start:stop])
-            if self.stream:
-                v, spikes = dyn.respond_stream(
-                    weights, threshold, v, rows, np.uint32(start), params, np.uint32(self._seed),
-                    competition=competition, encoding=self.encoding,
-                )
-            else:
-                spikes = dyn.respond_samples(
-                    weights, threshold, rows, row_seeds(rows), params, np.uint32(self._seed),
-                    competition=competition, encoding=self.encoding, n_steps=self.n_steps,
-                    readout=readout, inhibition=np.float32(self._readout_inhibition()),
-                )
-            out[start:stop] = np.asarray(spikes)
-        return out
+        layer = frozen_layer(self)
+        X, _ = validate_X(self, X, layer.spec, allow_empty=True, learning=False)
+        return respond(layer, X, self._seed)
 
     def to_brainpy(self, *, plastic: bool = False):
         """The fitted layer as a BrainPy model, to run inside a larger BrainPy network.
@@ -1239,10 +736,10 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         check_is_fitted(self, "n_features_in_")
         from ._brainpy import STDPLayer
 
-        competition = self.competition if plastic or self.transform_competition else None
-        config = self._config()._replace(kernel="dense", competition=competition)
-        return STDPLayer(self._state, self._params(self.n_features_in_), config,
-                         plastic=plastic, readout_floor=self._readout_floor())
+        spec = self._spec_now()
+        competition = spec.competition if plastic or spec.transform_competition else None
+        return STDPLayer(self._state, spec.params, spec.config("dense", competition=competition),
+                         plastic=plastic, readout_floor=spec.readout_floor)
 
     def predict(self, X) -> np.ndarray:
         """Binary output pattern: did each neuron fire (per sample, or per bin).
@@ -1282,112 +779,5 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         return tags
 
 
-def _check_values(X, bound: float, kind: str, *, negative_ok: bool) -> None:
-    """Refuse X if a value is NaN, infinite, above ``bound`` or (unless ``negative_ok``)
-    negative, naming the first such value by its row and column."""
-    data = X.data if sp.issparse(X) else X
-    with np.errstate(invalid="ignore"):
-        bad = ~np.isfinite(data) | (data > bound)
-        if not negative_ok:
-            bad |= data < 0
-    if not bad.any():
-        return
-    if sp.issparse(X):
-        first = int(np.argmax(bad))
-        row = int(np.searchsorted(X.indptr, first, side="right")) - 1
-        column = int(X.indices[first])
-    else:
-        row, column = (int(i) for i in np.unravel_index(int(np.argmax(bad)), X.shape))
-    value = float(X[row, column])
-    where = f"X[{row}, {column}] = {value:g}"
-    unchanged = "The rows were refused and the estimator is unchanged."
-    if np.isnan(value):
-        raise ValueError(f"Input X contains NaN ({where}). {unchanged}")
-    if np.isinf(value):
-        raise ValueError(f"Input X contains infinity ({where}). {unchanged}")
-    if value < 0:
-        raise ValueError(
-            f"Negative values in data passed to STDPTransformer ({where}): input spikes, "
-            f"rates and intensities are non-negative. {unchanged}"
-        )
-    raise ValueError(
-        f"{where} is too large: above max_input={bound:g}, the largest value the layer "
-        f"takes ({kind}). A value beyond it is a corrupted or unscaled input, not a spike "
-        f"count or a rate. {unchanged} Scale X, or raise max_input if such values are real."
-    )
-
-
-def _clip_negative(X):
-    """X with negative values set to zero (a copy where any is negative)."""
-    data = X.data if sp.issparse(X) else X
-    if data.size == 0 or data.min() >= 0:
-        return X
-    if sp.issparse(X):
-        X = X.copy()
-        np.maximum(X.data, 0, out=X.data)
-        return X
-    return np.maximum(X, 0)
-
-
-def _n_rows(X) -> int:
-    """Rows of a 2-D input (array, list, DataFrame or sparse), or -1 for anything else."""
-    shape = getattr(X, "shape", None)
-    if shape is None:
-        try:
-            shape = np.shape(X)
-        except ValueError:  # ragged lists: let validation explain
-            return -1
-    return int(shape[0]) if len(shape) == 2 else -1
-
-
-class _Rollback:
-    """Put an estimator back as it was at entry, or at the last :meth:`commit`, on any exception.
-
-    Interrupts included: the exception is re-raised after the restore.
-    """
-
-    def __init__(self, estimator):
-        self._estimator = estimator
-        self.commit()
-
-    def commit(self) -> None:
-        saved = self._estimator.__dict__.copy()
-        # The numba kernel updates its numpy state in place: saved as a copy.
-        for name in ("_state", "_clean"):
-            if name in saved:
-                saved[name] = jax.tree_util.tree_map(
-                    lambda a: np.array(a) if isinstance(a, np.ndarray) else a, saved[name])
-        self._saved = saved
-
-    def __enter__(self) -> _Rollback:
-        return self
-
-    def __exit__(self, kind, value, traceback) -> bool:
-        if kind is not None:
-            self._estimator.__dict__.clear()
-            self._estimator.__dict__.update(self._saved)
-        return False
-
-
-class _Lines:
-    """A text stream that turns each progress-bar refresh into one plain line."""
-
-    def __init__(self, stream):
-        self._stream = stream
-
-    def write(self, text: str) -> None:
-        text = text.replace("\r", "").strip()
-        if text:
-            self._stream.write(text + "\n")
-
-    def flush(self) -> None:
-        self._stream.flush()
-
-
-class _NoProgress:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
-
+#: The estimator's parameters, read at once (compared by identity on every call).
+_PARAMETERS = operator.attrgetter(*STDPTransformer._parameter_constraints)

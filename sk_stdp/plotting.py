@@ -529,10 +529,14 @@ def stdp_window(
     rule = dict(A_plus=0.005, A_minus=0.00525, learning_rate=0.01, trace_decay=0.95,
                 trace_decay_post=None)
     if estimator is not None:
-        if not hasattr(estimator, "_mode_value"):
+        from ._config import describe
+        from ._transformer import STDPTransformer
+
+        if not isinstance(estimator, STDPTransformer):
             raise TypeError(f"estimator must be an STDPTransformer; got "
                             f"{type(estimator).__name__}.")
-        rule = {name: estimator._mode_value(name) for name in rule}
+        values = dict(describe(estimator.get_params(), 1).values)  # "auto" for its mode
+        rule = {name: values[name] for name in rule}
     given = dict(A_plus=A_plus, A_minus=A_minus, learning_rate=learning_rate,
                  trace_decay=trace_decay, trace_decay_post=trace_decay_post)
     rule.update({name: value for name, value in given.items() if value is not None})

@@ -51,6 +51,7 @@ def run(
     theta_decay=1.0,
     weight_norm=None,
     rule="pair",
+    weight_dependence="additive",
     A3_plus=0.0,
     trace_decay_slow=0.0,
     trace_decay_post=None,
@@ -60,6 +61,9 @@ def run(
 
     ``W0`` has the estimator's ``components_`` layout (n_neurons, n_features).
     ``trace_decay_post`` is the post-synaptic trace's decay (None: ``trace_decay``).
+    ``rule="nearest"``: each trace is set to the value of its latest event instead of
+    summing events. ``weight_dependence="multiplicative"``: potentiation is scaled by
+    ``w_max - W`` and depression by ``W - w_min`` before the clip.
     ``relative``: None for fixed thresholds, or a dict with ``relative_threshold``,
     ``threshold_noise``, ``threshold_window`` and ``membrane_spikes`` (None: a
     fixed leak) for the stream-mode thresholds of ``threshold="auto"``: each
@@ -86,7 +90,8 @@ def run(
     theta_plus, theta_decay = f(theta_plus), f(theta_decay)
     A3_plus, td_slow = f(A3_plus), f(trace_decay_slow)
     td_post = td if trace_decay_post is None else f(trace_decay_post)
-    assert rule in ("pair", "triplet")
+    assert rule in ("pair", "triplet", "nearest")
+    assert weight_dependence in ("additive", "multiplicative")
     X = np.asarray(X, dtype=f)
     n_features = X.shape[1]
     total = None if weight_norm is None else f(weight_norm * n_features)
@@ -120,7 +125,10 @@ def run(
 
     def step(x):
         nonlocal W, theta, v, trace_pre, trace_post, slow
-        trace_pre = td * trace_pre + x
+        if rule == "nearest":  # the latest event sets the trace
+            trace_pre = np.where(x > 0, x, td * trace_pre).astype(f)
+        else:
+            trace_pre = td * trace_pre + x
         current = W @ x
         step_leak, threshold_now = leak_now(), thr + theta
         if relative is not None:
@@ -152,14 +160,20 @@ def run(
         else:
             s = crossed.astype(f)
             v = np.where(crossed, v_reset, v).astype(f)
-        trace_post = td_post * trace_post + s
+        if rule == "nearest":
+            trace_post = np.where(s > 0, s, td_post * trace_post).astype(f)
+        else:
+            trace_post = td_post * trace_post + s
         if rule == "triplet":
             # The triplet term reads the slow trace from before this spike.
             ltp = np.outer(s * (A_plus + A3_plus * slow), trace_pre)
         else:
             ltp = A_plus * np.outer(s, trace_pre)
         ltd = A_minus * np.outer(trace_post, x)
-        W = np.clip(W + lr * (ltp - ltd), w_min, w_max)
+        if weight_dependence == "multiplicative":  # soft bounds
+            W = np.clip(W + lr * ltp * (w_max - W) - lr * ltd * (W - w_min), w_min, w_max)
+        else:
+            W = np.clip(W + lr * (ltp - ltd), w_min, w_max)
         slow = td_slow * slow + s
         theta = theta_decay * theta + theta_plus * s
         return s

@@ -119,10 +119,10 @@ def _freeze(value):
         return type(value)(*(_freeze(v) for v in value)) if hasattr(value, "_fields") else tuple(
             _freeze(v) for v in value
         )
-    if isinstance(value, (list, dict)):
+    if isinstance(value, (list, dict)) or hasattr(value, "__dict__"):
         import copy
 
-        return copy.deepcopy(value)
+        return copy.deepcopy(value)  # containers and objects: what they hold now
     return value
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sk_stdp import STDPTransformer, _numba
+from sk_stdp import STDPTransformer
 
 STATE = ("components_", "theta_", "v_", "trace_pre_", "trace_post_")
 
@@ -30,15 +30,11 @@ MODES = {
     "stream": dict(stream=True),  # winner-take-all and normalisation (the defaults)
     "sample": dict(stream=False),
 }
-_NO_NUMBA = pytest.mark.skipif(not _numba.AVAILABLE, reason="numba is not installed")
 CASES = [
     pytest.param(mode, encoding, kernel, id=f"{mode}-{encoding}-{kernel}")
     for mode in MODES
     for encoding in ("direct", "poisson")
-    for kernel in ("dense", "event")
-] + [
-    pytest.param(mode, "direct", "numba", id=f"{mode}-direct-numba", marks=_NO_NUMBA)
-    for mode in MODES
+    for kernel in ("dense", "event", "numba")
 ]
 
 
@@ -74,7 +70,7 @@ def test_partial_fit_binary_stream_and_sparse_input(active, X_binary):
     import scipy.sparse as sp
 
     runs = []
-    for kernel in ("dense", "event", "numba") if _numba.AVAILABLE else ("dense", "event"):
+    for kernel in ("dense", "event", "numba"):
         params = dict(active, kernel=kernel, stream=True, competition=None, weight_norm=None,
                       threshold=0.3)
         full = STDPTransformer(**params).fit(X_binary)

@@ -79,7 +79,10 @@ def test_values_up_to_the_bound_leave_the_pattern_detected(learned, where, value
     while: the pattern is detected again within 5 s."""
     est, chunks, test, neuron = learned
     est = copy.deepcopy(est)
-    assert est._max_input() == 100
+    above = chunks[LEARN_CHUNKS].toarray()
+    above[500, 0] = 101  # the bound is 100
+    with pytest.raises(ValueError, match="max_input=100"):
+        est.partial_fit(above)
     chunk = chunks[LEARN_CHUNKS].toarray()
     columns = int(np.argmax(est.components_[neuron])) if where == "one channel" else slice(None)
     chunk[500:500 + bins, columns] = value

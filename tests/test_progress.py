@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from sklearn.exceptions import NotFittedError
 
-from sk_stdp import STDPTransformer
+from sk_stdp import STDPTransformer, _transformer
 
 # 1500 rows are cut into blocks of 1024, 256, 128, 64, 16, 8, 4: an interrupt
 # after the first block lands in the middle of a pass.
@@ -23,6 +23,10 @@ def X():
 def small(**params):
     base = dict(n_neurons=5, n_steps=2, max_iter=3, random_state=0, kernel="dense")
     return STDPTransformer(**{**base, **params})
+
+
+#: Interrupts on a JAX kernel and on the fused kernel, which updates its state in place.
+KERNELS = pytest.mark.parametrize("kernel", ["dense", "numba"])
 
 
 class _Interrupting:
@@ -53,15 +57,16 @@ class _Interrupting:
 def _interrupt_at(monkeypatch, at_update: int) -> _Interrupting:
     hook = _Interrupting(at_update)
 
-    def _progress(self, n_rows, epoch):
-        return hook(self, n_rows, epoch)
+    def progress(verbose, n_rows, epoch, n_epochs):
+        return hook(None, n_rows, epoch)
 
-    monkeypatch.setattr(STDPTransformer, "_progress", _progress)
+    monkeypatch.setattr(_transformer, "progress", progress)
     return hook
 
 
-def test_interrupt_in_first_pass_leaves_estimator_unfitted(X, monkeypatch):
-    est = small()
+@KERNELS
+def test_interrupt_in_first_pass_leaves_estimator_unfitted(X, monkeypatch, kernel):
+    est = small(kernel=kernel)
     _interrupt_at(monkeypatch, 2)
     with pytest.raises(KeyboardInterrupt):
         est.fit(X)
@@ -71,12 +76,13 @@ def test_interrupt_in_first_pass_leaves_estimator_unfitted(X, monkeypatch):
         est.transform(X[:2])
     monkeypatch.undo()
     # and it fits normally afterwards, to the same weights as a fresh one
-    np.testing.assert_array_equal(est.fit(X).components_, small().fit(X).components_)
+    np.testing.assert_array_equal(est.fit(X).components_, small(kernel=kernel).fit(X).components_)
 
 
-def test_interrupt_in_first_pass_restores_previous_fit(X, monkeypatch):
+@KERNELS
+def test_interrupt_in_first_pass_restores_previous_fit(X, monkeypatch, kernel):
     other = np.random.default_rng(1).random((64, 7))
-    est = small(max_iter=1).fit(other)
+    est = small(max_iter=1, kernel=kernel).fit(other)
     before = {k: np.copy(getattr(est, k)) for k in ("components_", "theta_", "v_")}
     seen = est.n_samples_seen_
     _interrupt_at(monkeypatch, 1)
@@ -89,10 +95,11 @@ def test_interrupt_in_first_pass_restores_previous_fit(X, monkeypatch):
         np.testing.assert_array_equal(getattr(est, name), value)
 
 
-def test_interrupt_in_third_pass_keeps_second(X, monkeypatch):
-    reference = small(max_iter=2).fit(X)
+@KERNELS
+def test_interrupt_in_third_pass_keeps_second(X, monkeypatch, kernel):
+    reference = small(max_iter=2, kernel=kernel).fit(X)
     n_blocks = 7  # blocks per pass for 1500 rows
-    est = small(max_iter=3)
+    est = small(max_iter=3, kernel=kernel)
     hook = _interrupt_at(monkeypatch, 2 * n_blocks + 3)
     with pytest.raises(KeyboardInterrupt):
         est.fit(X)
@@ -104,10 +111,11 @@ def test_interrupt_in_third_pass_keeps_second(X, monkeypatch):
     np.testing.assert_array_equal(est.transform(X[:20]), reference.transform(X[:20]))
 
 
-def test_interrupt_in_stream_mode(X, monkeypatch):
+@KERNELS
+def test_interrupt_in_stream_mode(X, monkeypatch, kernel):
     spikes = (X > 0.8).astype(np.float32)
-    reference = small(stream=True, max_iter=1).fit(spikes)
-    est = small(stream=True, max_iter=2)
+    reference = small(stream=True, max_iter=1, kernel=kernel).fit(spikes)
+    est = small(stream=True, max_iter=2, kernel=kernel)
     _interrupt_at(monkeypatch, 7 + 1)
     with pytest.raises(KeyboardInterrupt):
         est.fit(spikes)

@@ -9,15 +9,11 @@ that agreement is not the trivial agreement of two idle networks.
 import numpy as np
 import pytest
 
-from sk_stdp import STDPTransformer, _numba
+from sk_stdp import STDPTransformer
 
 N_IN, N_OUT, N_BINS = 64, 16, 2048  # 2048 bins = two full blocks: one compiled length
 N_SAMPLES = 512  # sample mode: 512 rows x 4 steps
-KERNELS = [
-    "dense",
-    "event",
-    pytest.param("numba", marks=pytest.mark.skipif(not _numba.AVAILABLE, reason="no numba")),
-]
+KERNELS = ["dense", "event", "numba"]
 
 #: Everything switched off: the seed rule's configuration (user guide, "Reproducing the
 #: plain rule exactly").
