@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import tempfile
 import threading
 import time
 import uuid
@@ -44,17 +43,7 @@ import numpy as np
 from sk_stdp import STDPTransformer
 from sk_stdp.events import SpikeBinner
 from sk_stdp.patterns import choose_neurons, make_pattern_stream, pattern_detection_scores
-
-#: liblsl settings that keep a simulated stream on this machine (127.0.0.1).
-LOOPBACK_CONFIG = """\
-[ports]
-IPv6 = disable
-[multicast]
-ResolveScope = machine
-MachineAddresses = {FF31:113D:6FDD:2C17:A643:FFE2:1BD1:3CD2, 127.0.0.1}
-[lab]
-KnownPeers = {127.0.0.1}
-"""
+from sk_stdp.sources import lsl_loopback
 
 
 def simulated_source(recording, bin_width, speed, source_id, stop):
@@ -107,10 +96,7 @@ def main():
     args = parser.parse_args()
     simulate = args.name is None and args.source_id is None
     if simulate and "LSLAPICFG" not in os.environ:  # before pylsl loads liblsl
-        config = os.path.join(tempfile.mkdtemp(), "lsl_api.cfg")
-        with open(config, "w") as f:
-            f.write(LOOPBACK_CONFIG)
-        os.environ["LSLAPICFG"] = config
+        lsl_loopback()
 
     from sk_stdp.sources import LSLSource
 

@@ -19,6 +19,7 @@ import jax
 import numpy as np
 
 from . import _dynamics as dyn
+from ._rules import FACTOR_MAX
 
 #: What each ``"auto"`` parameter resolves to: (sample mode, stream mode). In
 #: stream mode the threshold is relative to the input (see ``relative_threshold``);
@@ -145,6 +146,13 @@ def describe(params: dict, n_features: int) -> LayerSpec:
                                else params["weight_norm"] * n_features)
     if params["w_min"] > params["w_max"]:
         raise ValueError(f"w_min={params['w_min']} must not exceed w_max={params['w_max']}.")
+    if (params["weight_dependence"] == "multiplicative"
+            and not params["w_max"] - params["w_min"] <= FACTOR_MAX):
+        raise ValueError(
+            f"w_max - w_min = {params['w_max'] - params['w_min']:g} is too wide for "
+            "weight_dependence='multiplicative', which scales each change by the distance to "
+            f"the bounds: at most {FACTOR_MAX:.3g}."
+        )
     threshold = numbers["threshold"]
     if not params["v_reset"] < threshold:
         shown = "" if threshold == params["threshold"] else (

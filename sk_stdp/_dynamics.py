@@ -118,7 +118,7 @@ def apply_change(
     they touch (the factors gathered to that block), so that they compute the
     same arithmetic for every weight.
     """
-    return WEIGHT_DEPENDENCES[dependence](
+    return WEIGHT_DEPENDENCES[dependence].update(
         weights, ltp_pre[:, None] * ltp_post[None, :], x[:, None] * ltd_post[None, :], bounds
     )
 

@@ -36,7 +36,7 @@ def _unbound(*args):
     raise RuntimeError("a kernel template runs only as compiled by _numba.kernels()")
 
 
-pre = post = ltp_pre = ltp_post = ltd_post = slow = synapse = homeostasis = _unbound
+pre = post = ltp_pre = ltp_post = ltd_post = slow = synapse = potentiate = homeostasis = _unbound
 
 
 def _fire(v, threshold, leak, current, lif, competition, spikes, spiking):
@@ -154,9 +154,14 @@ def _normalise(weights, clean, bounds, sums):
 
 
 def _update_row(weights, i, potentiation, x_i, ltp_post, ltd_post, bounds):
-    for j in range(weights.shape[1]):
-        weights[i, j] = synapse(weights[i, j], potentiation * ltp_post[j],
-                                x_i * ltd_post[j], bounds)
+    """Every weight of input ``i`` takes its change (its potentiation alone if silent)."""
+    if x_i == 0:
+        for j in range(weights.shape[1]):
+            weights[i, j] = potentiate(weights[i, j], potentiation * ltp_post[j], bounds)
+    else:
+        for j in range(weights.shape[1]):
+            weights[i, j] = synapse(weights[i, j], potentiation * ltp_post[j],
+                                    x_i * ltd_post[j], bounds)
 
 
 def _decayed(trace, steps, powers):
@@ -250,8 +255,8 @@ def stream_template(state, clean, indptr, indices, data, params, competition, no
                         continue
                     for q in range(n_spikes):
                         j = spiking[q]
-                        weights[i, j] = synapse(weights[i, j], potentiation * ltp_factor[j],
-                                                ZERO, bounds)
+                        weights[i, j] = potentiate(weights[i, j], potentiation * ltp_factor[j],
+                                                   bounds)
         for j in range(n_neurons):
             state.trace_slow[j] = slow(state.trace_slow[j], spikes[j], rule)
         if n_spikes > 0 or params.homeostasis.theta_decay != 1:

@@ -10,6 +10,56 @@ from numbers import Integral, Real
 
 import numpy as np
 
+#: liblsl settings that keep streams on this machine: resolved and connected over
+#: 127.0.0.1 only (see :func:`lsl_loopback`).
+LOOPBACK_CONFIG = """\
+[ports]
+IPv6 = disable
+[multicast]
+ResolveScope = machine
+MachineAddresses = {FF31:113D:6FDD:2C17:A643:FFE2:1BD1:3CD2, 127.0.0.1}
+[lab]
+KnownPeers = {127.0.0.1}
+"""
+
+
+def lsl_loopback(directory: str | None = None) -> str:
+    """Keep this process's lab-streaming-layer streams on this machine (127.0.0.1).
+
+    Writes a liblsl configuration that resolves and connects streams over
+    the loopback interface only, and points the ``LSLAPICFG`` environment
+    variable at it: for tests and simulated sources. liblsl reads its
+    configuration once, when ``pylsl`` is first imported, so call this before.
+
+    Parameters
+    ----------
+    directory : str or None, default=None
+        Where to write the file (``lsl_api.cfg``); None: a new temporary
+        directory.
+
+    Returns
+    -------
+    path : str
+        The configuration file, now in ``LSLAPICFG``.
+
+    Examples
+    --------
+    >>> import os
+    >>> from sk_stdp.sources import lsl_loopback
+    >>> path = lsl_loopback()
+    >>> os.environ["LSLAPICFG"] == path
+    True
+    >>> del os.environ["LSLAPICFG"]
+    """
+    import os
+    import tempfile
+
+    path = os.path.join(directory or tempfile.mkdtemp(), "lsl_api.cfg")
+    with open(path, "w") as f:
+        f.write(LOOPBACK_CONFIG)
+    os.environ["LSLAPICFG"] = path
+    return path
+
 
 def _import_pylsl():
     try:

@@ -150,7 +150,8 @@ _RULE_EQUATIONS = ("pre", "post", "ltp_pre", "ltp_post", "ltd_post", "slow")
 def _template_globals(rule: str, dependence: str) -> dict:
     equations = _rules.RULES[rule]
     bound = {name: scalar(getattr(equations, name)) for name in _RULE_EQUATIONS}
-    bound["synapse"] = scalar(_rules.WEIGHT_DEPENDENCES[dependence])
+    weights = _rules.WEIGHT_DEPENDENCES[dependence]
+    bound["synapse"], bound["potentiate"] = scalar(weights.update), scalar(weights.potentiate)
     bound["homeostasis"] = scalar(_neurons.HOMEOSTASIS["additive"].update)
     for name, value in vars(_loops).items():  # the neuron's and the weights' equations
         if _is_equation(value):

@@ -195,12 +195,45 @@ def additive(weight, potentiation, depression, b: Bounds):
     return clip(weight + potentiation - depression, b.w_min, b.w_max)
 
 
+def additive_potentiation(weight, potentiation, b: Bounds):
+    """:func:`additive` where the input is silent (no depression)."""
+    return clip(weight + potentiation, b.w_min, b.w_max)
+
+
+def soft_potentiation(weight, potentiation, b: Bounds):
+    """Potentiation scaled by the room left below ``w_max`` (finite: the factor is capped)."""
+    return minimum(potentiation, FACTOR_MAX) * (b.w_max - weight)
+
+
+def soft_depression(weight, depression, b: Bounds):
+    """Depression scaled by the weight above ``w_min`` (finite: the factor is capped)."""
+    return minimum(depression, FACTOR_MAX) * (weight - b.w_min)
+
+
 def multiplicative(weight, potentiation, depression, b: Bounds):
     """Soft bounds (van Rossum, Bi & Turrigiano 2000): potentiation scaled by the room
     left below ``w_max``, depression by the weight above ``w_min``."""
-    up = minimum(potentiation * (b.w_max - weight), FLOAT_MAX)
-    down = minimum(depression * (weight - b.w_min), FLOAT_MAX)
-    return clip(weight + up - down, b.w_min, b.w_max)
+    return clip(weight + soft_potentiation(weight, potentiation, b)
+                - soft_depression(weight, depression, b), b.w_min, b.w_max)
+
+
+def multiplicative_potentiation(weight, potentiation, b: Bounds):
+    """:func:`multiplicative` where the input is silent (no depression)."""
+    return clip(weight + soft_potentiation(weight, potentiation, b), b.w_min, b.w_max)
+
+
+class WeightDependence(NamedTuple):
+    """How a weight takes its change, and the same where its input is silent (which the
+    kernels use for the many weights that only spiking neurons' potentiation touches)."""
+
+    update: Callable  # (weight, potentiation, depression, bounds) -> weight
+    potentiate: Callable  # (weight, potentiation, bounds) -> weight
+
+
+WEIGHT_DEPENDENCES: dict[str, WeightDependence] = {
+    "additive": WeightDependence(additive, additive_potentiation),
+    "multiplicative": WeightDependence(multiplicative, multiplicative_potentiation),
+}
 
 
 def normalising_scale(column_sum, b: Bounds):
@@ -211,13 +244,6 @@ def normalising_scale(column_sum, b: Bounds):
 
 def rescaled(weight, scale, b: Bounds):
     return clip(weight * scale, b.w_min, b.w_max)
-
-
-#: ``(weight, potentiation, depression, bounds) -> weight``, by name.
-WEIGHT_DEPENDENCES: dict[str, Callable] = {
-    "additive": additive,
-    "multiplicative": multiplicative,
-}
 
 
 # --------------------------------------------------------------------------

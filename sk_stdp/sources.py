@@ -35,7 +35,7 @@ from numbers import Integral
 import numpy as np
 
 from ._binning import _is_quantity, _rescaled
-from ._lsl import LSLSource, spike_stream_info
+from ._lsl import LSLSource, lsl_loopback, spike_stream_info
 from .events import SpikeEvents
 
 __all__ = [
@@ -44,12 +44,13 @@ __all__ = [
     "events_from_neo",
     "events_from_sensor",
     "events_from_sorting",
+    "lsl_loopback",
     "sensor_channels",
     "sensor_coordinates",
     "spike_stream_info",
 ]
 
-LSLSource.__module__ = spike_stream_info.__module__ = __name__  # documented here
+LSLSource.__module__ = spike_stream_info.__module__ = lsl_loopback.__module__ = __name__
 
 
 # --------------------------------------------------------------------------

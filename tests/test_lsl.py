@@ -16,26 +16,14 @@ import pytest
 from sk_stdp import STDPTransformer
 from sk_stdp.events import SpikeBinner
 from sk_stdp.patterns import choose_neurons, make_pattern_stream, pattern_detection_scores
-
-#: liblsl configuration: resolve and connect on this machine, over 127.0.0.1 only.
-LOOPBACK_CONFIG = """\
-[ports]
-IPv6 = disable
-[multicast]
-ResolveScope = machine
-MachineAddresses = {FF31:113D:6FDD:2C17:A643:FFE2:1BD1:3CD2, 127.0.0.1}
-[lab]
-KnownPeers = {127.0.0.1}
-"""
+from sk_stdp.sources import lsl_loopback
 
 
 @pytest.fixture(scope="module")
 def pylsl(tmp_path_factory):
     """pylsl, with liblsl configured for the loopback interface before it loads."""
-    config = tmp_path_factory.mktemp("lsl") / "lsl_api.cfg"
-    config.write_text(LOOPBACK_CONFIG)
     previous = os.environ.get("LSLAPICFG")
-    os.environ["LSLAPICFG"] = str(config)
+    lsl_loopback(str(tmp_path_factory.mktemp("lsl")))
     try:
         yield pytest.importorskip("pylsl")
     finally:

@@ -118,6 +118,8 @@ def test_invalid_init(active):
         (dict(v_reset=1.0, threshold="auto"), "v_reset.*below the threshold, 1.0"),
         (dict(threshold=0.5, v_reset=0.7), "v_reset"),
         (dict(max_input=0.0), "max_input"),
+        (dict(weight_dependence="multiplicative", w_min=-1e30, w_max=1e30),
+         "too wide for weight_dependence='multiplicative'"),
         (dict(v_reset=np.inf), "v_reset"),
         (dict(A_plus=-1.0), "A_plus"),
         (dict(leak=1.5), "leak"),
@@ -227,6 +229,14 @@ EXTREMES = {
     "huge-negative-reset": dict(v_reset=-1e30),
     "plain-rule-no-leak": dict(competition=None, weight_norm=None, theta_plus=0.0, leak=1.0,
                                trace_decay=1.0, learning_rate=100.0),
+    "triplet-huge-amplitudes": dict(rule="triplet", A_plus=1e30, A3_plus=1e30, A_minus=1e30,
+                                    learning_rate=1e8),
+    "nearest-huge-amplitudes": dict(rule="nearest", A_plus=1e30, A_minus=1e30,
+                                    learning_rate=1e8),
+    "multiplicative-huge-amplitudes": dict(weight_dependence="multiplicative", A_plus=1e30,
+                                           A_minus=1e30, learning_rate=1e8),
+    "multiplicative-wide-bounds": dict(weight_dependence="multiplicative", w_min=-1e18,
+                                       w_max=1e18, learning_rate=1e6, weight_norm=None),
 }
 
 
