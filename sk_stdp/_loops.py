@@ -154,14 +154,16 @@ def _normalise(weights, clean, bounds, sums):
 
 
 def _update_row(weights, i, potentiation, x_i, ltp_post, ltd_post, bounds):
-    """Every weight of input ``i`` takes its change (its potentiation alone if silent)."""
-    if x_i == 0:
-        for j in range(weights.shape[1]):
-            weights[i, j] = potentiate(weights[i, j], potentiation * ltp_post[j], bounds)
-    else:
-        for j in range(weights.shape[1]):
-            weights[i, j] = synapse(weights[i, j], potentiation * ltp_post[j],
-                                    x_i * ltd_post[j], bounds)
+    """Every weight of input ``i`` takes its change."""
+    for j in range(weights.shape[1]):
+        weights[i, j] = synapse(weights[i, j], potentiation * ltp_post[j],
+                                x_i * ltd_post[j], bounds)
+
+
+def _potentiate_row(weights, i, potentiation, ltp_post, bounds):
+    """Every weight of a silent input ``i`` takes its potentiation (no depression)."""
+    for j in range(weights.shape[1]):
+        weights[i, j] = potentiate(weights[i, j], potentiation * ltp_post[j], bounds)
 
 
 def _decayed(trace, steps, powers):
@@ -176,10 +178,11 @@ def _decayed(trace, steps, powers):
 
 #: Helpers called in the innermost loops, compiled into them (a call passes every
 #: array argument through numba's reference counting).
-INLINE = {"_update_row": "always", "_fire": "always", "_thresholds": "always",
-           "_decayed": "always"}
+INLINE = {"_update_row": "always", "_potentiate_row": "always", "_fire": "always",
+          "_thresholds": "always", "_decayed": "always"}
 HELPERS = {"_decayed": _decayed, "_fire": _fire, "_thresholds": _thresholds, "_track": _track,
-            "_normalise": _normalise, "_update_row": _update_row}
+           "_normalise": _normalise, "_update_row": _update_row,
+           "_potentiate_row": _potentiate_row}
 
 
 def stream_template(state, clean, indptr, indices, data, params, competition, normalize,
@@ -237,8 +240,10 @@ def stream_template(state, clean, indptr, indices, data, params, competition, no
                     trace_pre[i] = _decayed(trace_pre[i], t - stamps[i], powers)
                     stamps[i] = t
                 potentiation = ltp_pre(trace_pre[i], rule)
-                if x[i] != 0 or potentiation != 0:
+                if x[i] != 0:
                     _update_row(weights, i, potentiation, x[i], ltp_factor, ltd_factor, bounds)
+                elif potentiation != 0:
+                    _potentiate_row(weights, i, potentiation, ltp_factor, bounds)
         else:
             for k in range(start, stop):
                 i = indices[k]
