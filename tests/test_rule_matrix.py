@@ -140,3 +140,25 @@ def test_rules_keep_what_the_kernels_rely_on(name):
     assert np.all(rule.ltp_post(np.ones(5, np.float32), traces, p) > 0)
     np.testing.assert_array_equal(rule.pre(traces, np.zeros(5, np.float32), p),
                                   p.trace_decay * traces)
+
+
+@pytest.mark.parametrize("name", DEPENDENCES)
+def test_potentiation_only_form_is_the_update_without_depression(name):
+    """The fused kernels apply ``potentiate`` to the weights of silent inputs in place of
+    ``update`` with zero depression: both forms, as written and as numba compiles them,
+    give the same bits over the whole range of weights and potentiation factors."""
+    from sk_stdp import _numba, _rules
+
+    dependence = _rules.WEIGHT_DEPENDENCES[name]
+    bounds = _rules.Bounds(np.float32(0.01), np.float32(0.95), np.float32(0.0))
+    weights = np.float32([0.01, 0.02, 0.3, 0.94, 0.95])
+    factors = np.float32([0.0, 1e-30, 1e-4, 0.5, 3.0, 1e19, 3e38])
+    w, p = (a.ravel() for a in np.meshgrid(weights, factors))
+    zero = np.zeros_like(w)
+    np.testing.assert_array_equal(dependence.potentiate(w, p, bounds),
+                                  dependence.update(w, p, zero, bounds))
+    update, potentiate = _numba.scalar(dependence.update), _numba.scalar(dependence.potentiate)
+    for wi, pi in zip(w, p, strict=True):
+        assert potentiate(wi, pi, bounds) == update(wi, pi, np.float32(0.0), bounds), (wi, pi)
+    # The test sees a difference: potentiation moves the weights.
+    assert not np.array_equal(dependence.potentiate(w, p, bounds), w)
