@@ -24,8 +24,8 @@ from ._rules import FACTOR_MAX
 #: What each ``"auto"`` parameter resolves to: (sample mode, stream mode). In
 #: stream mode the threshold is relative to the input (see ``relative_threshold``);
 #: its absolute part is then only a small floor, so that silence never fires.
-#: ``trace_decay_post`` takes its own stream value only when ``trace_decay`` is
-#: "auto" too; otherwise it is ``trace_decay``. The stream value of ``leak`` is
+#: ``trace_decay_post`` takes its own value only when ``trace_decay`` is "auto"
+#: too; otherwise it is ``trace_decay``. The stream value of ``leak`` is
 #: the shortest membrane time constant: with ``threshold`` "auto" too, the leak
 #: follows the input rate from there (``_neurons.calibrated_leak``).
 AUTO = {
@@ -33,7 +33,7 @@ AUTO = {
     "threshold": (1.0, 1e-3),
     "leak": (0.8, 0.9),
     "trace_decay": (0.95, 0.9),
-    "trace_decay_post": (None, 0.95),
+    "trace_decay_post": (0.9, 0.95),
     "theta_plus": (0.03, 0.01),
     "theta_decay": (1.0, 0.9999),
     "max_iter": (3, 1),
@@ -124,7 +124,7 @@ def _mode_value(params: dict, name: str):
     value = params[name]
     if not _is_auto(value):
         return value
-    if name == "trace_decay_post" and not (params["stream"] and _is_auto(params["trace_decay"])):
+    if name == "trace_decay_post" and not _is_auto(params["trace_decay"]):
         return _mode_value(params, "trace_decay")  # one window for both traces
     return AUTO[name][int(bool(params["stream"]))]
 

@@ -130,12 +130,15 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         ties potentiation to the few bins before a spike.
     trace_decay_post : float or "auto", default="auto"
         Factor applied to the post-synaptic trace each step: the depression
-        window. ``"auto"``: the value of ``trace_decay`` (one window for both
-        traces, as in the seed rule), except in stream mode with
-        ``trace_decay="auto"``, where it is 0.95: a 20-bin depression
-        window, twice the potentiation window, as in Masquelier, Guyonneau &
-        Thorpe (2008), which makes input that is not part of a repeating
-        pattern lose its weight.
+        window. ``"auto"``: where ``trace_decay`` is a number, its value
+        (one window for both traces, as in the seed rule). With
+        ``trace_decay="auto"`` too, 0.9 in sample mode: a depression window
+        of about 10 steps, half the potentiation window, so that a neuron's
+        spikes early in a presentation do not depress it for the rest of
+        the sample it matched (every winner moves towards its sample); 0.95
+        in stream mode: a 20-bin depression window, twice the potentiation
+        window, as in Masquelier, Guyonneau & Thorpe (2008), which makes
+        input that is not part of a repeating pattern lose its weight.
     rule : {"pair", "nearest", "triplet"}, default="pair"
         The plasticity rule. ``"pair"`` is the rule above (all-to-all
         pairing: every earlier spike counts). ``"nearest"`` pairs each spike

@@ -468,11 +468,12 @@ def stdp_window(
 
     Without ``estimator`` the rule's values are the seed rule's
     (``A_plus=0.005``, ``A_minus=0.00525``, ``learning_rate=0.01``,
-    ``trace_decay=0.95`` for both traces), which is also the window of
-    :class:`~sk_stdp.STDPTransformer` in sample mode. With ``estimator``
-    they are that estimator's own, each ``"auto"`` resolved for its mode: in
-    stream mode the default window is asymmetric (``trace_decay`` 0.9,
-    ``trace_decay_post`` 0.95, ``A_minus`` 0.00425).
+    ``trace_decay=0.95`` for both traces). With ``estimator`` they are that
+    estimator's own, each ``"auto"`` resolved for its mode; the default
+    windows are asymmetric: in sample mode depression is the shorter
+    (``trace_decay`` 0.95, ``trace_decay_post`` 0.9), in stream mode the
+    longer (``trace_decay`` 0.9, ``trace_decay_post`` 0.95, ``A_minus``
+    0.00425).
 
     Parameters
     ----------

@@ -264,9 +264,15 @@ def test_stdp_window_of_an_estimator_is_its_own_window():
     expected = np.where(delays > 0, lr * 0.005 * 0.9 ** delays,
                         -lr * 0.00425 * 0.95 ** np.abs(delays))
     np.testing.assert_allclose(stream, expected, rtol=1e-3)
-    # Sample mode: one window, the seed rule's values, as without an estimator.
+    # Sample mode: the seed rule's potentiation, a 10-step depression window.
     sample = stdp_window(delays, estimator=STDPTransformer(), learning_rate=lr)
-    np.testing.assert_allclose(sample, stdp_window(delays, learning_rate=lr), rtol=1e-6)
+    expected = np.where(delays > 0, lr * 0.005 * 0.95 ** delays,
+                        -lr * 0.00525 * 0.9 ** np.abs(delays))
+    np.testing.assert_allclose(sample, expected, rtol=1e-3)
+    # With trace_decay set to a number, one window for both traces, as without an estimator.
+    one_window = stdp_window(delays, estimator=STDPTransformer(trace_decay=0.95),
+                             learning_rate=lr)
+    np.testing.assert_allclose(one_window, stdp_window(delays, learning_rate=lr), rtol=1e-6)
     # The estimator's own numbers, and a value given here overrides its.
     own = STDPTransformer(A_plus=0.01, trace_decay=0.8)
     np.testing.assert_allclose(stdp_window([2], estimator=own, learning_rate=lr),

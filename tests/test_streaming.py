@@ -247,7 +247,7 @@ def test_auto_rule_values_per_mode():
     sample = _resolved(STDPTransformer(4))
     stream = _resolved(STDPTransformer(4, stream=True))
     assert (sample["A_minus"], sample["trace_decay"], sample["trace_decay_post"]) == (
-        0.00525, 0.95, 0.95)
+        0.00525, 0.95, 0.9)
     assert (stream["A_minus"], stream["trace_decay"], stream["trace_decay_post"]) == (
         0.00425, 0.9, 0.95)
 
