@@ -107,7 +107,7 @@ def test_competition_at_readout_costs_accuracy(split):
     assert readout.score(features, y_test) < pipe.score(X_test, y_test) - 0.02
 
 
-def _winner_moves(decay_post=None, n_updates=60) -> np.ndarray:
+def _winner_moves(decay_post=None, n_updates=100) -> np.ndarray:
     """One sample at a time after a first fit: did the neuron that learned from it move
     towards it (cosine similarity of its weights to the sample up)?"""
     from sklearn.datasets import load_digits
@@ -130,4 +130,4 @@ def test_every_winner_moves_towards_its_sample():
     window) no neuron is depressed by the sample it matched; with one window for both
     traces, a neuron that fires early in a presentation is."""
     assert np.all(_winner_moves() > 0)
-    assert np.count_nonzero(_winner_moves(decay_post=0.95) < 0) >= 3
+    assert np.count_nonzero(_winner_moves(decay_post=0.95) < 0) >= 5
