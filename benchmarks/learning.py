@@ -81,12 +81,12 @@ def load_mnist(source: str) -> tuple[np.ndarray, np.ndarray]:
     return X.astype(np.float64) / 255.0, y
 
 
-def quadrants(side: int, n_neurons: int, seed: int) -> ColumnTransformer:
-    """One STDP layer per quadrant of a ``side`` x ``side`` image."""
+def quadrants(side: int, n_neurons: int, seed: int, **params) -> ColumnTransformer:
+    """One STDP layer per quadrant of a ``side`` x ``side`` image (``params``: of each layer)."""
     pixels = np.arange(side * side).reshape(side, side)
     half = side // 2
     return ColumnTransformer([
-        (f"quadrant{r}{c}", STDPTransformer(n_neurons, random_state=seed),
+        (f"quadrant{r}{c}", STDPTransformer(n_neurons, random_state=seed, **params),
          pixels[r * half:(r + 1) * half, c * half:(c + 1) * half].ravel())
         for r in range(2) for c in range(2)
     ])

@@ -14,8 +14,10 @@ reports): MNIST images 0-5,999 to train and 6,000-7,999 to validate,
 ``random_state`` 0-2; digits, the inner 70/30 split of the training part,
 ``random_state`` 0-4.
 
-On MNIST the two windows are also compared in a layer of 100 neurons
-(rows with ``n_neurons``). Two more rows per data set put the figures in
+On MNIST the two windows are also compared in smaller layers: one of 100
+neurons (rows with ``n_neurons`` 100), and four of 25, one per quadrant of
+the image, as in the ``stdp-local`` rows of ``learning.py`` (rows with
+``n_neurons`` "4 x 25"). Two more rows per data set put the figures in
 context:
 
 * ``"kmeans"``: the prototypes of an ideal competitive learner, 400 k-means
@@ -50,6 +52,7 @@ from sklearn.preprocessing import StandardScaler, normalize
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository root: benchmarks.*
 
+from benchmarks.learning import quadrants
 from benchmarks.tuning.conv_tuning import run_tuning, score_variant
 from sk_stdp import STDPTransformer
 
@@ -115,6 +118,13 @@ def evaluate(name: str, split) -> list[dict]:
 
             row = score_variant(name, params, make_small, SEEDS[name], split)
             rows.append(dict(row, n_neurons=100))
+
+            def make_quadrants(seed, params=params):
+                return Pipeline([("stdp", quadrants(28, 25, seed, **params)),
+                                 ("clf", LogisticRegression(max_iter=1000))])
+
+            row = score_variant(name, params, make_quadrants, SEEDS[name], split)
+            rows.append(dict(row, n_neurons="4 x 25"))
     rows.append(kmeans_row(name, split, SEEDS[name]))
     if name == "digits":
         shares = {str(decay): winner_updates(decay) for decay in WINDOWS}
