@@ -5,12 +5,18 @@ X / 16, ``train_test_split(test_size=0.3, random_state=0, stratify=y)``.
 """
 
 import copy
+import sys
+from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
 from sk_stdp import STDPTransformer
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root: benchmarks.*
+
+from benchmarks.tuning.depression_window import winner_moves  # noqa: E402
 
 _fitted = {}
 
@@ -107,27 +113,10 @@ def test_competition_at_readout_costs_accuracy(split):
     assert readout.score(features, y_test) < pipe.score(X_test, y_test) - 0.02
 
 
-def _winner_moves(decay_post=None, n_updates=100) -> np.ndarray:
-    """One sample at a time after a first fit: did the neuron that learned from it move
-    towards it (cosine similarity of its weights to the sample up)?"""
-    from sklearn.datasets import load_digits
-
-    X = load_digits().data / 16.0
-    extra = {} if decay_post is None else dict(trace_decay_post=decay_post)
-    layer = STDPTransformer(50, random_state=0, **extra).fit(X[:600])
-    moved = []
-    for x in X[600:600 + n_updates]:
-        before = layer.components_.copy()
-        after = layer.partial_fit(x[None]).components_
-        j = np.argmax(np.abs(after - before).sum(axis=1))
-        cosine = [w @ x / np.linalg.norm(w) / np.linalg.norm(x) for w in (before[j], after[j])]
-        moved.append(cosine[1] - cosine[0])
-    return np.array(moved)
-
-
 def test_every_winner_moves_towards_its_sample():
-    """The sample-mode depression window: with the default (shorter than the potentiation
-    window) no neuron is depressed by the sample it matched; with one window for both
-    traces, a neuron that fires early in a presentation is."""
-    assert np.all(_winner_moves() > 0)
-    assert np.count_nonzero(_winner_moves(decay_post=0.95) < 0) >= 5
+    """The sample-mode depression window (the measurement of ``depression_window.py``):
+    with the default (shorter than the potentiation window) no neuron is depressed by the
+    sample it matched; with one window for both traces, a neuron that fires early in a
+    presentation is."""
+    assert np.all(winner_moves() > 0)
+    assert np.count_nonzero(winner_moves(trace_decay_post=0.95) < 0) >= 5

@@ -72,9 +72,9 @@ def kmeans_row(name: str, split, seeds) -> dict:
     for seed in seeds:
         start = time.perf_counter()
         centroids = KMeans(400, n_init=1, random_state=seed).fit(normalize(Xtr)).cluster_centers_
-        scaler = StandardScaler().fit(kmeans_features(centroids, Xtr))
-        clf = LogisticRegression(max_iter=1000).fit(
-            scaler.transform(kmeans_features(centroids, Xtr)), ytr)
+        scaler = StandardScaler()
+        train = scaler.fit_transform(kmeans_features(centroids, Xtr))
+        clf = LogisticRegression(max_iter=1000).fit(train, ytr)
         scores.append(float(clf.score(scaler.transform(kmeans_features(centroids, Xval)),
                                       yval)))
         times.append(time.perf_counter() - start)
@@ -83,51 +83,44 @@ def kmeans_row(name: str, split, seeds) -> dict:
                 accuracy=float(np.mean(scores)), fit_s=float(np.mean(times)))
 
 
-def winner_updates(decay: float) -> float:
-    """Share of single-row updates in which the winner moved towards the row."""
+def winner_moves(trace_decay_post="auto", n_updates: int = 100) -> np.ndarray:
+    """Digits, 50 neurons fitted on 600 rows, then ``n_updates`` more rows one
+    ``partial_fit`` at a time: how much each update raised the cosine similarity of
+    the winner's weights (the neuron whose weights changed most) to its row."""
     X = load_digits().data / 16.0
-    layer = STDPTransformer(50, random_state=0, trace_decay_post=decay).fit(X[:600])
-    toward = []
-    for x in X[600:700]:
+    layer = STDPTransformer(50, random_state=0, trace_decay_post=trace_decay_post).fit(X[:600])
+    moves = []
+    for x in X[600:600 + n_updates]:
         before = layer.components_.copy()
-        layer.partial_fit(x[None])
-        after = layer.components_
+        after = layer.partial_fit(x[None]).components_
         j = int(np.argmax(np.abs(after - before).sum(axis=1)))
         cosine = [w @ x / np.linalg.norm(w) / np.linalg.norm(x) for w in (before[j], after[j])]
-        toward.append(cosine[1] > cosine[0])
-    return float(np.mean(toward))
+        moves.append(cosine[1] - cosine[0])
+    return np.array(moves)
+
+
+def _pipeline(stdp) -> Pipeline:
+    return Pipeline([("stdp", stdp), ("clf", LogisticRegression(max_iter=1000))])
 
 
 def evaluate(name: str, split) -> list[dict]:
     rows = []
-    for decay in WINDOWS:
-        params = {"trace_decay_post": decay}
-
-        def make_model(seed, params=params):
-            return Pipeline([("stdp", STDPTransformer(400, random_state=seed, **params)),
-                             ("clf", LogisticRegression(max_iter=1000))])
-
-        rows.append(score_variant(name, params, make_model, SEEDS[name], split))
-    if name == "mnist":
-        for decay in (0.95, 0.9):
+    layers = [(400, WINDOWS)] + ([(100, (0.95, 0.9)), ("4 x 25", (0.95, 0.9))]
+                                 if name == "mnist" else [])
+    for size, windows in layers:
+        for decay in windows:
             params = {"trace_decay_post": decay}
 
-            def make_small(seed, params=params):
-                return Pipeline([("stdp", STDPTransformer(100, random_state=seed, **params)),
-                                 ("clf", LogisticRegression(max_iter=1000))])
+            def make_model(seed, params=params, size=size):
+                if size == "4 x 25":
+                    return _pipeline(quadrants(28, 25, seed, **params))
+                return _pipeline(STDPTransformer(size, random_state=seed, **params))
 
-            row = score_variant(name, params, make_small, SEEDS[name], split)
-            rows.append(dict(row, n_neurons=100))
-
-            def make_quadrants(seed, params=params):
-                return Pipeline([("stdp", quadrants(28, 25, seed, **params)),
-                                 ("clf", LogisticRegression(max_iter=1000))])
-
-            row = score_variant(name, params, make_quadrants, SEEDS[name], split)
-            rows.append(dict(row, n_neurons="4 x 25"))
+            row = score_variant(name, params, make_model, SEEDS[name], split)
+            rows.append(row if size == 400 else dict(row, n_neurons=size))
     rows.append(kmeans_row(name, split, SEEDS[name]))
     if name == "digits":
-        shares = {str(decay): winner_updates(decay) for decay in WINDOWS}
+        shares = {str(decay): float(np.mean(winner_moves(decay) > 0)) for decay in WINDOWS}
         print("winner moved towards its row:", shares, flush=True)
         rows.append(dict(dataset=name, params="winner_update", shares=shares))
     return rows
