@@ -25,9 +25,11 @@ from ._rules import FACTOR_MAX
 #: stream mode the threshold is relative to the input (see ``relative_threshold``);
 #: its absolute part is then only a small floor, so that silence never fires.
 #: ``trace_decay_post`` takes its own value only when ``trace_decay`` is "auto"
-#: too; otherwise it is ``trace_decay``. The stream value of ``leak`` is
-#: the shortest membrane time constant: with ``threshold`` "auto" too, the leak
-#: follows the input rate from there (``_neurons.calibrated_leak``).
+#: too; otherwise it is ``trace_decay``. With ``rule="nearest"`` and the direct
+#: code in sample mode, ``A_minus`` is divided by :func:`held_trace_gain`. The
+#: stream value of ``leak`` is the shortest membrane time constant: with
+#: ``threshold`` "auto" too, the leak follows the input rate from there
+#: (``_neurons.calibrated_leak``).
 AUTO = {
     "A_minus": (0.00525, 0.00425),
     "threshold": (1.0, 1e-3),
@@ -126,7 +128,24 @@ def _mode_value(params: dict, name: str):
         return value
     if name == "trace_decay_post" and not _is_auto(params["trace_decay"]):
         return _mode_value(params, "trace_decay")  # one window for both traces
+    if (name == "A_minus" and params["rule"] == "nearest" and not params["stream"]
+            and params["encoding"] == "direct"):
+        return AUTO[name][0] / held_trace_gain(_mode_value(params, "trace_decay"),
+                                               params["n_steps"])
     return AUTO[name][int(bool(params["stream"]))]
+
+
+def held_trace_gain(decay: float, n_steps: int) -> float:
+    """How many times its value the pair rule's summed pre-synaptic trace of an input held
+    for a presentation of ``n_steps`` steps can reach: ``1 / (1 - decay)``, where it
+    settles, and at most ``n_steps``. The nearest-spike trace of the same input stays at
+    its value.
+
+    ``A_minus="auto"`` for ``rule="nearest"`` with the direct code in sample mode is the
+    pair rule's value divided by this, so that the two rules weigh depression against
+    potentiation alike.
+    """
+    return float(n_steps) if decay == 1.0 else min(1.0 / (1.0 - decay), float(n_steps))
 
 
 def describe(params: dict, n_features: int) -> LayerSpec:

@@ -81,7 +81,13 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         depresses on balance; 0.00425 in stream mode (0.85 ``A_plus``), where
         the depression window is twice as long (``trace_decay_post``):
         uncorrelated input then depresses 1.7 times as much as it potentiates,
-        the proportions of Masquelier, Guyonneau & Thorpe (2008).
+        the proportions of Masquelier, Guyonneau & Thorpe (2008). With
+        ``rule="nearest"`` and the direct code in sample mode, the sample
+        value times ``1 - trace_decay`` (at least divided by ``n_steps``):
+        an input held for a presentation keeps its nearest-spike trace at
+        its value, where the pair rule's sums towards ``1 / (1 -
+        trace_decay)`` times it, and the two rules then weigh depression
+        against potentiation alike (0.0002625 with the defaults).
     learning_rate : float, default=2.0
         Global multiplier of both amplitudes. The seed rule used 0.01; with
         competition only one neuron learns per step, and the default lets a

@@ -120,3 +120,12 @@ def test_every_winner_moves_towards_its_sample():
     presentation is."""
     assert np.all(winner_moves() > 0)
     assert np.count_nonzero(winner_moves(trace_decay_post=0.95) < 0) >= 5
+
+
+def test_nearest_pairing_balances_a_held_sample():
+    """``A_minus="auto"`` for nearest-spike pairing in sample mode: the nearest-spike trace
+    of a held input stays at its value where the pair rule's sums, and the automatic
+    depression is scaled to match, so every winner still moves towards its sample; with the
+    pair rule's amplitude, depression outweighs potentiation and most winners move away."""
+    assert np.all(winner_moves(rule="nearest") > 0)
+    assert np.mean(winner_moves(rule="nearest", A_minus=0.00525) > 0) < 0.5

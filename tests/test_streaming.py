@@ -252,6 +252,20 @@ def test_auto_rule_values_per_mode():
         0.00425, 0.9, 0.95)
 
 
+def test_auto_depression_of_nearest_pairing_on_a_held_sample():
+    """Nearest-spike pairing with the direct code in sample mode: the pre-synaptic trace of
+    an input held for n_steps stays at its value, where the pair rule's settles at
+    1 / (1 - d) times it (at most n_steps times); A_minus "auto" is divided by that."""
+    for decay, n_steps, gain in ((0.95, 20, 20.0), (0.8, 20, 5.0), (0.95, 5, 5.0),
+                                 (1.0, 10, 10.0)):
+        est = STDPTransformer(4, rule="nearest", trace_decay=decay, n_steps=n_steps)
+        assert _resolved(est)["A_minus"] == pytest.approx(0.00525 / gain, rel=1e-12)
+    # The rate code, stream mode and a number given keep their values.
+    for params, expected in ((dict(encoding="poisson"), 0.00525), (dict(stream=True), 0.00425),
+                             (dict(A_minus=0.003), 0.003)):
+        assert _resolved(STDPTransformer(4, rule="nearest", **params))["A_minus"] == expected
+
+
 @pytest.mark.parametrize("stream", [False, True])
 def test_depression_window_follows_a_trace_decay_that_is_set(stream):
     """A number for trace_decay sets both windows (the seed rule) unless trace_decay_post is set."""

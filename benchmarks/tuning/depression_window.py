@@ -83,12 +83,13 @@ def kmeans_row(name: str, split, seeds) -> dict:
                 accuracy=float(np.mean(scores)), fit_s=float(np.mean(times)))
 
 
-def winner_moves(trace_decay_post="auto", n_updates: int = 100) -> np.ndarray:
-    """Digits, 50 neurons fitted on 600 rows, then ``n_updates`` more rows one
-    ``partial_fit`` at a time: how much each update raised the cosine similarity of
-    the winner's weights (the neuron whose weights changed most) to its row."""
+def winner_moves(n_updates: int = 100, **params) -> np.ndarray:
+    """Digits, 50 neurons (with ``params``) fitted on 600 rows, then ``n_updates`` more
+    rows one ``partial_fit`` at a time: how much each update raised the cosine
+    similarity of the winner's weights (the neuron whose weights changed most) to its
+    row."""
     X = load_digits().data / 16.0
-    layer = STDPTransformer(50, random_state=0, trace_decay_post=trace_decay_post).fit(X[:600])
+    layer = STDPTransformer(50, random_state=0, **params).fit(X[:600])
     moves = []
     for x in X[600:600 + n_updates]:
         before = layer.components_.copy()
@@ -120,7 +121,8 @@ def evaluate(name: str, split) -> list[dict]:
             rows.append(row if size == 400 else dict(row, n_neurons=size))
     rows.append(kmeans_row(name, split, SEEDS[name]))
     if name == "digits":
-        shares = {str(decay): float(np.mean(winner_moves(decay) > 0)) for decay in WINDOWS}
+        shares = {str(decay): float(np.mean(winner_moves(trace_decay_post=decay) > 0))
+                  for decay in WINDOWS}
         print("winner moved towards its row:", shares, flush=True)
         rows.append(dict(dataset=name, params="winner_update", shares=shares))
     return rows
