@@ -121,11 +121,18 @@ def evaluate(name: str, split) -> list[dict]:
             rows.append(row if size == 400 else dict(row, n_neurons=size))
     rows.append(kmeans_row(name, split, SEEDS[name]))
     if name == "digits":
-        shares = {str(decay): float(np.mean(winner_moves(trace_decay_post=decay) > 0))
-                  for decay in WINDOWS}
-        print("winner moved towards its row:", shares, flush=True)
-        rows.append(dict(dataset=name, params="winner_update", shares=shares))
+        rows.append(winner_update_row(name, {str(decay): {"trace_decay_post": decay}
+                                             for decay in WINDOWS}))
     return rows
+
+
+def winner_update_row(name: str, variants: dict[str, dict]) -> dict:
+    """The ``"winner_update"`` row: for each named set of parameters, the share of
+    single-row updates that moved the winner towards its row (:func:`winner_moves`)."""
+    shares = {label: float(np.mean(winner_moves(**params) > 0))
+              for label, params in variants.items()}
+    print("winner moved towards its row:", shares, flush=True)
+    return dict(dataset=name, params="winner_update", shares=shares)
 
 
 def main(argv=None) -> None:

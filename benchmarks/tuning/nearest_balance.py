@@ -37,14 +37,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository root: benchmarks.*
 
 from benchmarks.tuning.conv_tuning import run_tuning, score_variant
-from benchmarks.tuning.depression_window import SEEDS, winner_moves
+from benchmarks.tuning.depression_window import SEEDS, winner_update_row
 from sk_stdp import STDPTransformer
 
 VARIANTS = [{}, {"A_minus": 0.000525}, {"A_minus": 0.00105}, {"A_minus": 0.0021},
@@ -62,11 +61,9 @@ def evaluate(name: str, split) -> list[dict]:
 
         rows.append(score_variant(name, params, make_model, SEEDS[name], split))
     if name == "digits":
-        shares = {str(params.get("A_minus", "auto")):
-                  float(np.mean(winner_moves(rule="nearest", **params) > 0))
-                  for params in VARIANTS}
-        print("winner moved towards its row:", shares, flush=True)
-        rows.append(dict(dataset=name, params="winner_update", shares=shares))
+        rows.append(winner_update_row(name, {str(params.get("A_minus", "auto")):
+                                             dict(params, rule="nearest")
+                                             for params in VARIANTS}))
     return rows
 
 
