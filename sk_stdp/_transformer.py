@@ -34,7 +34,7 @@ from ._progress import progress, report
 from ._readout import frozen_layer, respond
 from ._rollback import Rollback
 from ._rules import RULES, WEIGHT_DEPENDENCES
-from ._validation import n_rows, validate_X, warn_unscaled
+from ._validation import n_rows, validate_X, warn_collapsed, warn_unscaled
 
 #: The attributes learning changes in place (the fused kernels' numpy state).
 _LEARNED = ("_state", "_learner")
@@ -185,8 +185,11 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     competition : {"wta", "lateral"} or None, default="wta"
         ``"wta"``: at most one neuron (the one furthest above its threshold)
         fires per step, and its spike resets every membrane. ``"lateral"``:
-        each spike lowers every other neuron's membrane by ``inhibition``.
-        None: neurons are independent, as in the seed rule.
+        each spike lowers every other neuron's membrane by ``inhibition``;
+        neurons that cross their thresholds in the same step all fire, and
+        in sample mode this can leave most neurons with the same weights
+        (``fit`` warns when it does). None: neurons are independent, as in
+        the seed rule.
     inhibition : float, default=1.0
         Strength of lateral inhibition with ``competition="lateral"``.
     transform_competition : bool, default=False
@@ -613,6 +616,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                     report(type(self).__name__, epoch, counts, X.shape[0],
                            self._numpy_state().weights, time.perf_counter() - started,
                            "bin" if spec.stream else "sample")
+        warn_collapsed(self._numpy_state().weights, spec)
         return self
 
     def partial_fit(self, X, y=None) -> STDPTransformer:
