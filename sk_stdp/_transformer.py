@@ -83,11 +83,11 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         uncorrelated input then depresses 1.7 times as much as it potentiates,
         the proportions of Masquelier, Guyonneau & Thorpe (2008). With
         ``rule="nearest"`` and the direct code in sample mode, the sample
-        value times ``1 - trace_decay`` (at least divided by ``n_steps``):
-        an input held for a presentation keeps its nearest-spike trace at
-        its value, where the pair rule's sums towards ``1 / (1 -
-        trace_decay)`` times it, and the two rules then weigh depression
-        against potentiation alike (0.0002625 with the defaults).
+        value divided by ``min(1 / (1 - trace_decay), n_steps)``: an input
+        held for a presentation keeps its nearest-spike trace at its value,
+        where the pair rule's sums towards ``1 / (1 - trace_decay)`` times
+        it (at most ``n_steps`` times), and the two rules then weigh
+        depression against potentiation alike (0.0002625 with the defaults).
     learning_rate : float, default=2.0
         Global multiplier of both amplitudes. The seed rule used 0.01; with
         competition only one neuron learns per step, and the default lets a
@@ -616,7 +616,7 @@ class STDPTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                     report(type(self).__name__, epoch, counts, X.shape[0],
                            self._numpy_state().weights, time.perf_counter() - started,
                            "bin" if spec.stream else "sample")
-        warn_collapsed(self._numpy_state().weights, spec)
+        warn_collapsed(np.asarray(self._state.weights), spec)
         return self
 
     def partial_fit(self, X, y=None) -> STDPTransformer:

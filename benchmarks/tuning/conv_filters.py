@@ -69,10 +69,7 @@ class KMeansConv(ConvSTDPTransformer):
     """``ConvSTDPTransformer`` with its filters replaced by :class:`KMeansLayer`."""
 
     def _layer(self, seed: int) -> STDPTransformer:
-        return KMeansLayer(**self._layer_params(seed))
-
-    def _layer_params(self, seed: int) -> dict:
-        return super()._layer(seed).get_params()
+        return KMeansLayer(**super()._layer(seed).get_params())
 
 
 def evaluate(name: str, split, side: int) -> list[dict]:
@@ -85,9 +82,8 @@ def evaluate(name: str, split, side: int) -> list[dict]:
                     ("clf", LogisticRegression()),
                 ])
 
-            row = score_variant(name, {"n_filters": size, "filters": filters}, make_model,
-                                SEEDS[name], split)
-            rows.append(row)
+            rows.append(score_variant(name, {"n_filters": size, "filters": filters},
+                                      make_model, SEEDS[name], split))
     return rows
 
 
