@@ -39,6 +39,7 @@ AUTO = {
     "theta_plus": (0.03, 0.01),
     "theta_decay": (1.0, 0.9999),
     "max_iter": (3, 1),
+    "competition": ("lateral", "wta"),
 }
 
 #: ``max_input="auto"`` with the direct code: (sample mode, stream mode). In stream
@@ -203,7 +204,7 @@ def describe(params: dict, n_features: int) -> LayerSpec:
         encoding=params["encoding"],
         rule=params["rule"],
         weight_dependence=params["weight_dependence"],
-        competition=params["competition"],
+        competition=_mode_value(params, "competition"),
         normalize=params["weight_norm"] is not None,
         relative=relative,
         calibrated_leak=relative and _is_auto(params["leak"]),

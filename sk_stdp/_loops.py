@@ -15,7 +15,9 @@ from ._math import INF, ONE, ZERO
 from ._neurons import (
     absolute_threshold,
     calibrated_leak,
+    excess,
     inhibit,
+    inhibition_unit,
     integrate,
     mean_potential,
     potential_spread,
@@ -66,18 +68,62 @@ def _fire(v, threshold, leak, current, lif, competition, spikes, spiking):
         return n_spikes
     for j in range(n):
         v[j] = integrate(v[j], current[j], leak)
+        spikes[j] = ZERO
         if v[j] - threshold[j] >= 0:
-            spikes[j] = ONE
             spiking[n_spikes] = j
             n_spikes += 1
-        else:
-            spikes[j] = ZERO
+    if competition == LATERAL and n_spikes > 1:
+        n_spikes = _in_order(v, threshold, lif, spiking, n_spikes)
+    for q in range(n_spikes):
+        spikes[spiking[q]] = ONE
     others = np.float32(n_spikes)
     for j in range(n):
         if spikes[j] > 0:
             v[j] = lif.v_reset
         elif competition == LATERAL:
-            v[j] = inhibit(v[j], others, lif)
+            v[j] = inhibit(v[j], others, inhibition_unit(threshold[j], lif), lif)
+    return n_spikes
+
+
+def _in_order(v, threshold, lif, spiking, n_crossed):
+    """Of the ``n_crossed`` neurons in ``spiking`` (ascending) that crossed their
+    thresholds, those that fire one after another under lateral inhibition
+    (``_neurons.fire``), written back into ``spiking``; returns their number."""
+    # The first to fire always does. When no other would survive even one spike
+    # before it (the common case), it is the only one, and no sort is needed.
+    first = 0
+    first_excess = -INF
+    for q in range(n_crossed):
+        j = spiking[q]
+        key = excess(v[j] - threshold[j], inhibition_unit(threshold[j], lif))
+        if key > first_excess:
+            first, first_excess = q, key
+    alone = True
+    for q in range(n_crossed):
+        j = spiking[q]
+        if q != first and inhibit(v[j] - threshold[j], ONE, inhibition_unit(threshold[j], lif),
+                                  lif) >= 0:
+            alone = False
+            break
+    if alone:
+        spiking[0] = spiking[first]
+        return 1
+    crossed = spiking[:n_crossed].copy()
+    margin = np.empty(n_crossed, np.float32)
+    unit = np.empty(n_crossed, np.float32)
+    key = np.empty(n_crossed, np.float32)
+    for q in range(n_crossed):
+        j = crossed[q]
+        margin[q] = v[j] - threshold[j]
+        unit[q] = inhibition_unit(threshold[j], lif)
+        key[q] = -excess(margin[q], unit[q])
+    order = np.argsort(key, kind="mergesort")  # stable: ties go to the lower index
+    n_spikes = 0
+    for r in range(n_crossed):
+        q = order[r]
+        if inhibit(margin[q], np.float32(r), unit[q], lif) >= 0:
+            spiking[n_spikes] = crossed[q]
+            n_spikes += 1
     return n_spikes
 
 
@@ -180,7 +226,8 @@ def _decayed(trace, steps, powers):
 #: array argument through numba's reference counting).
 INLINE = {"_update_row": "always", "_potentiate_row": "always", "_fire": "always",
           "_thresholds": "always", "_decayed": "always"}
-HELPERS = {"_decayed": _decayed, "_fire": _fire, "_thresholds": _thresholds, "_track": _track,
+HELPERS = {"_decayed": _decayed, "_in_order": _in_order, "_fire": _fire,
+           "_thresholds": _thresholds, "_track": _track,
            "_normalise": _normalise, "_update_row": _update_row,
            "_potentiate_row": _potentiate_row}
 

@@ -62,9 +62,22 @@ def integrate(v, current, leak):
     return flushed(leak * v + current)
 
 
-def inhibit(v, others, p: LIFParams):
-    """Lateral inhibition: ``others`` spikes of the other neurons lower the membrane."""
-    return v - p.inhibition * others
+def inhibition_unit(threshold, p: LIFParams):
+    """What one unit of ``inhibition`` lowers a membrane by: the neuron's threshold
+    (never less than the ``threshold`` parameter, so the unit stays positive)."""
+    return maximum(threshold, p.threshold)
+
+
+def inhibit(v, others, unit, p: LIFParams):
+    """Lateral inhibition: ``others`` spikes of the other neurons lower the membrane by
+    ``inhibition`` units (:func:`inhibition_unit`) each."""
+    return where(others > 0, v - p.inhibition * unit * others, v)
+
+
+def excess(margin, unit):
+    """How far a membrane is above its threshold, in units of it: the order of firing
+    within a step under lateral inhibition."""
+    return margin / unit
 
 
 def absolute_threshold(theta, p: LIFParams):
@@ -195,6 +208,13 @@ def rest(state: NeuronState) -> NeuronState:
     return state._replace(v=jnp.zeros_like(state.v))
 
 
+def firing_rank(key: Array) -> Array:
+    """Each neuron's place in the order of firing within a step: 0 for the largest
+    ``key``; ties go to the lower index. (Float, for the equations.)"""
+    order = jnp.argsort(-key, stable=True)
+    return jnp.zeros_like(key).at[order].set(jnp.arange(key.shape[-1], dtype=key.dtype))
+
+
 def fire(
     v: Array, threshold: Array, current: Array, params: LIFParams, competition: str | None
 ) -> tuple[Array, Array]:
@@ -202,6 +222,17 @@ def fire(
 
     ``threshold`` is each neuron's effective threshold (:func:`thresholds`).
     Returns the new membrane potentials and the 0/1 spikes (float).
+
+    With lateral competition, each spike lowers the other membranes by
+    ``inhibition`` times their thresholds, and the neurons that cross in one
+    step fire one after another, the furthest above threshold (relative to
+    it) first: the neuron of rank ``r`` fires when it is still above
+    threshold after the inhibition of the ``r`` spikes before it. A step is
+    a whole time bin, and this order is the one in which the membranes
+    would have crossed within it. Without it, neurons with near-equal
+    currents (a held sample in sample mode) fire together, learn the same
+    inputs and stay identical. In units of the threshold, the strength of
+    the competition stays the same while homeostasis raises thresholds.
     """
     v = integrate(v, current, params.leak)
     margin = v - threshold
@@ -214,8 +245,11 @@ def fire(
         spikes = (jnp.arange(v.shape[-1]) == winner) & any_crossed
         v = jnp.where(any_crossed, params.v_reset, v)
     elif competition == "lateral":
-        spikes = crossed
-        v = jnp.where(spikes, params.v_reset, inhibit(v, jnp.sum(spikes) - spikes, params))
+        unit = inhibition_unit(threshold, params)
+        rank = firing_rank(jnp.where(crossed, excess(margin, unit), -INF))
+        spikes = crossed & (inhibit(margin, rank, unit, params) >= 0)
+        others = (jnp.sum(spikes) - spikes).astype(v.dtype)
+        v = jnp.where(spikes, params.v_reset, inhibit(v, others, unit, params))
     else:
         spikes = crossed
         v = jnp.where(spikes, params.v_reset, v)

@@ -180,8 +180,8 @@ def kernels(rule: str, dependence: str) -> Kernels:
     """The fused kernels of ``rule`` with ``dependence`` (compiled on first use, cached on disk)."""
     bound = _template_globals(rule, dependence)
     tag = f"{rule}_{dependence}_{_SOURCES}"
-    bound.update({name: _compile(helper, bound, tag, inline=_loops.INLINE.get(name, "never"))
-                  for name, helper in _loops.HELPERS.items()})
+    for name, helper in _loops.HELPERS.items():  # in order: a helper may call those before it
+        bound[name] = _compile(helper, bound, tag, inline=_loops.INLINE.get(name, "never"))
     return Kernels(stream=_compile(_loops.stream_template, bound, tag, cache=True),
                    sample=_compile(_loops.sample_template, bound, tag, cache=True))
 

@@ -89,28 +89,32 @@ def warn_unscaled(X, spec: LayerSpec) -> None:
 
 #: Cosine similarity from which two neurons' weights count as the same prototype.
 SAME_PROTOTYPE = 0.9999
+#: How many neurons the check for a collapsed layer compares with the whole layer.
+COLLAPSE_SAMPLE = 256
 
 
 def warn_collapsed(weights: np.ndarray, spec: LayerSpec) -> None:
     """One warning per fit when lateral competition left most neurons with the weights of
-    another neuron (``weights``: input-major, one column per neuron)."""
+    another neuron (``weights``: input-major, one column per neuron). The first
+    :data:`COLLAPSE_SAMPLE` neurons (their weights start at random) stand for the layer."""
     if spec.competition != "lateral" or spec.n_neurons < 2:
         return
     norms = np.linalg.norm(weights, axis=0)
     unit = weights / np.where(norms > 0, norms, 1)
-    twins = np.zeros(spec.n_neurons, bool)
-    for start in range(0, spec.n_neurons, 1024):  # similarities a block of neurons at a time
-        similarity = unit[:, start:start + 1024].T @ unit
-        np.fill_diagonal(similarity[:, start:], -1)  # not each neuron with itself
-        twins[start:start + 1024] = similarity.max(axis=1) >= SAME_PROTOTYPE
-    n_twins = int(twins.sum())
-    if n_twins >= spec.n_neurons / 2:
+    n_checked = min(spec.n_neurons, COLLAPSE_SAMPLE)
+    similarity = unit[:, :n_checked].T @ unit
+    np.fill_diagonal(similarity, -1)  # not each neuron with itself
+    twins = int((similarity.max(axis=1) >= SAME_PROTOTYPE).sum())
+    if twins >= n_checked / 2:
+        inhibition = dict(spec.values)["inhibition"]
         warnings.warn(
-            f"{n_twins} of {spec.n_neurons} neurons ended with the same weights as another "
-            "neuron: they learned the same inputs. With competition='lateral', neurons "
-            "that cross their thresholds at the same step all fire and learn alike, which "
-            "is common when an input is held for a presentation (sample mode). "
-            "competition='wta' (the default) gives each neuron its own prototype.",
+            f"{twins} of {n_checked} neurons checked ended with the same weights as "
+            "another neuron: they learned the same inputs. With competition='lateral', "
+            f"inhibition={inhibition:g} lets neurons that cross their thresholds at "
+            "the same step fire together and learn alike, which is common when an input "
+            "is held for a presentation (sample mode). Raise inhibition (the default, "
+            "1.0, pushes the other neurons back by their whole threshold) or use "
+            "competition='wta'.",
             UserWarning, stacklevel=4,
         )
 

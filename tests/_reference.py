@@ -30,6 +30,32 @@ def _normalize(W, total, w_min, w_max):
     return np.clip(W * scale, w_min, w_max).astype(W.dtype)
 
 
+def lateral_spikes(margin, threshold, floor, inhibition):
+    """Spikes under lateral inhibition. Each spike lowers the other membranes by
+    ``inhibition`` times their thresholds (at least ``floor``, the threshold
+    parameter). The neurons above threshold fire one by one, the largest margin
+    relative to the threshold first (ties: the lower index); a neuron that the spikes
+    before it pushed below threshold does not fire."""
+    f = margin.dtype.type
+    unit = np.maximum(threshold, floor).astype(margin.dtype)
+    s = np.zeros_like(margin)
+    above = [j for j in range(margin.size) if margin[j] >= 0]
+    for rank, j in enumerate(sorted(above, key=lambda j: (-f(margin[j] / unit[j]), j))):
+        if f(margin[j] - f(inhibition * unit[j]) * f(rank)) >= 0:
+            s[j] = 1
+    return s
+
+
+def lateral_inhibition(v, s, threshold, floor, inhibition):
+    """The membranes of the neurons that did not fire, lowered by every spike."""
+    f = v.dtype.type
+    others = f(s.sum())
+    if others == 0:
+        return v
+    unit = np.maximum(threshold, floor).astype(v.dtype)
+    return (v - inhibition * unit * others).astype(v.dtype)
+
+
 def run(
     X,
     W0,
@@ -154,9 +180,9 @@ def run(
                 s[winner] = 1
                 v = np.full(n_neurons, v_reset, f)
         elif competition == "lateral":
-            s = crossed.astype(f)
-            others = s.sum() - s
-            v = np.where(crossed, v_reset, v - inh * others).astype(f)
+            s = lateral_spikes(margin, threshold_now, thr, inh)
+            v = np.where(s > 0, v_reset, lateral_inhibition(v, s, threshold_now, thr, inh))
+            v = v.astype(f)
         else:
             s = crossed.astype(f)
             v = np.where(crossed, v_reset, v).astype(f)
@@ -265,9 +291,11 @@ def respond(X, W, theta, *, threshold, v_reset, leak, stream, n_steps=1, competi
                 s[winner] = 1
                 v = np.full(n_neurons, v_reset, f)
             return v, s
-        s = crossed.astype(f)
         if competition == "lateral":
-            return np.where(crossed, v_reset, v - inh * (s.sum() - s)).astype(f), s
+            s = lateral_spikes(margin, thr + theta, thr, inh)
+            v = np.where(s > 0, v_reset, lateral_inhibition(v, s, thr + theta, thr, inh))
+            return v.astype(f), s
+        s = crossed.astype(f)
         return np.where(crossed, v_reset, v).astype(f), s
 
     out = np.zeros((X.shape[0], n_neurons), f)

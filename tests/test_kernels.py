@@ -146,8 +146,9 @@ def test_numba_learns_as_the_dense_jax_kernel(config):
     assert np.abs(dense.components_ - still.components_).max() > 1e-2  # it learned
     np.testing.assert_allclose(numba_est.components_, dense.components_, rtol=0, atol=1e-5)
     np.testing.assert_allclose(numba_est.theta_, dense.theta_, rtol=1e-5, atol=1e-5)
-    for name in ("v_", "trace_pre_", "trace_post_"):
-        np.testing.assert_allclose(getattr(numba_est, name), getattr(dense, name), atol=1e-5)
+    for name in ("v_", "trace_pre_", "trace_post_"):  # to rounding: membranes reach ~10
+        np.testing.assert_allclose(getattr(numba_est, name), getattr(dense, name), rtol=2e-6,
+                                   atol=1e-5)
     np.testing.assert_array_equal(numba_est.transform(X), dense.transform(X))
 
 

@@ -13,6 +13,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
 from sk_stdp import STDPTransformer
+from sk_stdp import _neurons as neurons
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root: benchmarks.*
 
@@ -96,6 +97,41 @@ def test_receptive_fields_differ_across_neurons(split):
     assert np.median((unit @ digits.T).max(axis=1)) > np.median(unit @ mean) + 0.05
 
 
+def test_lateral_competition_fires_in_order_of_the_excess_over_threshold():
+    """Within a step the neurons above threshold fire one after another, the furthest above
+    its threshold (as a fraction of it) first; each spike lowers the others by
+    ``inhibition`` times their thresholds, and a neuron pushed back below its threshold
+    stays silent."""
+    values = dict(threshold=1.0, v_reset=0.0, leak=1.0, inhibition=0.3, relative_threshold=0.0,
+                  threshold_noise=0.0, stat_decay=0.9, membrane_spikes=10.0, w_max=1.0)
+    params = neurons.LIFParams(**{name: np.float32(x) for name, x in values.items()})
+    threshold = np.array([1.0, 1.0, 4.0, 1.0], np.float32)
+    current = np.array([1.5, 1.4, 4.6, 1.05], np.float32)  # margins 0.5, 0.4, 0.6, 0.05
+    v, spikes = neurons.fire(np.zeros(4, np.float32), threshold, current, params, "lateral")
+    # Neuron 2 is furthest above in volts but third relative to its threshold (0.15): two
+    # spikes before it cost it 2 * 0.3 * 4 = 2.4.
+    np.testing.assert_array_equal(spikes, [1, 1, 0, 0])
+    np.testing.assert_allclose(v, [0.0, 0.0, 4.6 - 2.4, 1.05 - 0.6], rtol=1e-6)
+    v, spikes = neurons.fire(np.zeros(4, np.float32), threshold, current,
+                             params._replace(inhibition=np.float32(0.0)), "lateral")
+    np.testing.assert_array_equal(spikes, [1, 1, 1, 1])
+
+
+def test_lateral_competition_keeps_the_prototypes_apart(split):
+    """Lateral competition is the sample-mode default. A held sample gives neurons with
+    similar weights near-equal currents at every step of a presentation; fired in order,
+    the first pushes the others back, and the layer keeps prototypes of its own (fired
+    together, as without inhibition, most neurons end as copies of one:
+    ``test_validation``). Its features are read as well as winner-take-all's."""
+    layer = _pipeline(split)["stdp"]
+    assert layer._spec.competition == "lateral"
+    closest = _max_similarity_to_another_neuron(layer.components_)
+    assert np.count_nonzero(closest >= 0.9999) == 0
+    assert _score(split) >= _score(split, competition="wta") - 0.01
+    X = split[0][:50]
+    assert STDPTransformer(4, stream=True).fit(X)._spec.competition == "wta"
+
+
 def test_without_competition_every_neuron_learns_the_same_field(split):
     components = _pipeline(split, competition=None)["stdp"].components_
     assert np.all(_max_similarity_to_another_neuron(components) > 0.99)
@@ -106,7 +142,8 @@ def test_competition_at_readout_costs_accuracy(split):
     pipe = _pipeline(split)
     with_competition = copy.deepcopy(pipe["stdp"]).set_params(transform_competition=True)
     features = with_competition.transform(X_test)
-    # Winner-take-all: at most one spike per step, so at most n_steps neurons per sample.
+    # Competing, only the few neurons that win a sample's steps count (at most n_steps
+    # here); without competition, many more.
     assert (features > 0).sum(axis=1).max() <= with_competition.n_steps
     assert (pipe["stdp"].transform(X_test) > 0).sum(axis=1).mean() > with_competition.n_steps
     readout = LogisticRegression(max_iter=1000).fit(with_competition.transform(X_train), y_train)

@@ -140,8 +140,8 @@ def test_a_result_file_changed_without_its_provenance_is_noticed(tmp_path, monke
 
 
 def test_a_path_names_one_value():
-    assert render.value("learning/mnist stdp 400/accuracy") == pytest.approx(0.952)
-    assert render.number("learning/mnist stdp 400/accuracy:.4f") == "0.9520"
+    assert render.value("learning/mnist stdp 400/accuracy") == pytest.approx(0.957)
+    assert render.number("learning/mnist stdp 400/accuracy:.4f") == "0.9570"
     with pytest.raises(KeyError):
         render.value("learning/mnist stdp 401/accuracy")
     with pytest.raises(ValueError, match="format"):

@@ -27,7 +27,7 @@ CASES = {
     "sample-plain": dict(stream=False, n_steps=4, n_rows=512, learning_rate=0.1, threshold=6.0),
     "sample-lateral-theta": dict(stream=False, n_steps=4, n_rows=512, learning_rate=0.1,
                                  threshold=6.0,
-                                 competition="lateral", inhibition=0.5, theta_plus=0.02,
+                                 competition="lateral", inhibition=0.1, theta_plus=0.02,
                                  theta_decay=0.9),
     "stream-depression-window": dict(stream=True, n_rows=2048, learning_rate=1.0,
                                      competition="wta", theta_plus=0.2, weight_norm=0.2,

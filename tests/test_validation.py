@@ -293,19 +293,22 @@ def test_useless_layers_warn():
 
 
 def test_lateral_competition_that_collapses_the_layer_warns():
-    """Lateral competition in sample mode: neurons that cross their thresholds at the same
-    step all fire and learn the same sample, until the layer is one prototype copied; the
-    fit says so. Winner-take-all on the same rows gives each neuron its own weights."""
+    """Lateral competition without inhibition in sample mode: neurons that cross their
+    thresholds at the same step all fire and learn the same sample, until the layer is one
+    prototype copied; the fit says so. The default inhibition gives each neuron its own
+    weights, and the fit is silent."""
     X = load_digits().data[:600] / 16.0
     with pytest.warns(UserWarning, match="same weights as another neuron") as record:
-        est = STDPTransformer(100, competition="lateral", random_state=0).fit(X)
+        est = STDPTransformer(100, competition="lateral", inhibition=0.0,
+                              random_state=0).fit(X)
     assert sum("same weights" in str(w.message) for w in record) == 1
     unit = est.components_ / np.linalg.norm(est.components_, axis=1, keepdims=True)
     similarity = unit @ unit.T - 2 * np.eye(len(unit))
     assert np.mean(similarity.max(axis=1) >= 0.9999) >= 0.5  # what the warning is about
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        STDPTransformer(100, random_state=0).fit(X)
+        for competition in ("lateral", "wta"):
+            STDPTransformer(100, competition=competition, random_state=0).fit(X)
 
 
 @pytest.mark.parametrize("readout", ["cosine", "rate"])

@@ -5,9 +5,10 @@ The pipeline of ``learning.py``::
     Pipeline([("stdp", STDPTransformer(400, random_state=..., **params)),
               ("clf", LogisticRegression(max_iter=1000))])
 
-with the defaults but for ``trace_decay_post``: ``0.95`` is one window for
-both traces (the value of ``trace_decay``, the default before the depression
-window had a sample-mode value of its own), the shorter ones let a
+with the defaults, winner-take-all competition (``WTA``) and
+``trace_decay_post``: ``0.95`` is one window for both traces (the value of
+``trace_decay``, the default before the depression window had a
+sample-mode value of its own), the shorter ones let a
 neuron's late spikes in a presentation depress less. The splits are those of
 ``conv_tuning.py`` (they exclude the images on which ``learning.py``
 reports): MNIST images 0-5,999 to train and 6,000-7,999 to validate,
@@ -55,6 +56,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository r
 from benchmarks.learning import quadrants
 from benchmarks.tuning.conv_tuning import run_tuning, score_variant
 from sk_stdp import STDPTransformer
+
+#: Measured with winner-take-all, the sample-mode competition before lateral
+#: competition became the default (``lateral_competition.py``).
+WTA = {"competition": "wta"}
 
 WINDOWS = [0.95, 0.9, 0.8, 0.7]
 SEEDS = {"mnist": (0, 1, 2), "digits": (0, 1, 2, 3, 4)}
@@ -114,8 +119,8 @@ def evaluate(name: str, split) -> list[dict]:
 
             def make_model(seed, params=params, size=size):
                 if size == "4 x 25":
-                    return _pipeline(quadrants(28, 25, seed, **params))
-                return _pipeline(STDPTransformer(size, random_state=seed, **params))
+                    return _pipeline(quadrants(28, 25, seed, **WTA, **params))
+                return _pipeline(STDPTransformer(size, random_state=seed, **WTA, **params))
 
             row = score_variant(name, params, make_model, SEEDS[name], split)
             rows.append(row if size == 400 else dict(row, n_neurons=size))
@@ -129,7 +134,7 @@ def evaluate(name: str, split) -> list[dict]:
 def winner_update_row(name: str, variants: dict[str, dict]) -> dict:
     """The ``"winner_update"`` row: for each named set of parameters, the share of
     single-row updates that moved the winner towards its row (:func:`winner_moves`)."""
-    shares = {label: float(np.mean(winner_moves(**params) > 0))
+    shares = {label: float(np.mean(winner_moves(**WTA, **params) > 0))
               for label, params in variants.items()}
     print("winner moved towards its row:", shares, flush=True)
     return dict(dataset=name, params="winner_update", shares=shares)

@@ -15,7 +15,8 @@ code, sample mode) is the pair rule's value divided by that factor
                                        **params)),
               ("clf", LogisticRegression(max_iter=1000))])
 
-with ``params`` empty (``A_minus="auto"``) or setting ``A_minus``: the pair
+with winner-take-all competition (``depression_window.WTA``) and ``params`` empty
+(``A_minus="auto"``) or setting ``A_minus``: the pair
 rule's value (``0.00525``), and two, four and eight times the automatic one
 (``0.0002625``). The splits are those of ``conv_tuning.py``: MNIST images
 0-5,999 to train and 6,000-7,999 to validate, ``random_state`` 0-2; digits,
@@ -43,7 +44,7 @@ from sklearn.pipeline import Pipeline
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository root: benchmarks.*
 
 from benchmarks.tuning.conv_tuning import run_tuning, score_variant
-from benchmarks.tuning.depression_window import SEEDS, winner_update_row
+from benchmarks.tuning.depression_window import SEEDS, WTA, winner_update_row
 from sk_stdp import STDPTransformer
 
 VARIANTS = [{}, {"A_minus": 0.000525}, {"A_minus": 0.00105}, {"A_minus": 0.0021},
@@ -55,7 +56,8 @@ def evaluate(name: str, split) -> list[dict]:
     for params in VARIANTS:
         def make_model(seed, params=params):
             return Pipeline([
-                ("stdp", STDPTransformer(400, rule="nearest", random_state=seed, **params)),
+                ("stdp", STDPTransformer(400, rule="nearest", random_state=seed, **WTA,
+                                         **params)),
                 ("clf", LogisticRegression(max_iter=1000)),
             ])
 

@@ -49,6 +49,7 @@ from sklearn.pipeline import Pipeline
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository root: benchmarks.*
 
 from benchmarks.tuning.conv_tuning import run_tuning, score_variant
+from benchmarks.tuning.depression_window import WTA
 from sk_stdp import STDPTransformer
 
 _CHANGES = [{"A_minus": 0.0045}, {"A_minus": 0.00475}, {"A_minus": 0.005},
@@ -77,7 +78,7 @@ def evaluate(name, split, variants, seeds_of) -> list[dict]:
             clf = ("clf", LogisticRegression(max_iter=1000))
             if params == "pixels":
                 return Pipeline([clf])
-            params = {"readout": "rate", **params}
+            params = {"readout": "rate", **WTA, **params}
             return Pipeline([("stdp", STDPTransformer(400, random_state=seed, **params)), clf])
 
         rows.append(score_variant(name, params, make_model, seeds_of(params), split))

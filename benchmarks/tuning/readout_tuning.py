@@ -29,6 +29,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from benchmarks.tuning.conv_tuning import run_tuning
+from benchmarks.tuning.depression_window import WTA
 from sk_stdp import STDPTransformer
 
 VARIANTS = [
@@ -48,7 +49,7 @@ def evaluate(name: str, split, seeds=(0, 1, 2)) -> list[dict]:
     Xtr, ytr, Xval, yval = split
     scores = {i: [] for i in range(len(VARIANTS))}
     for seed in seeds:
-        layer = STDPTransformer(400, random_state=seed).fit(Xtr)
+        layer = STDPTransformer(400, random_state=seed, **WTA).fit(Xtr)
         for i, params in enumerate(VARIANTS):
             layer.set_params(**params)
             clf = LogisticRegression(max_iter=1000).fit(layer.transform(Xtr), ytr)

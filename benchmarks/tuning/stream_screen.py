@@ -12,6 +12,8 @@ recordings that miss the bar.
 
     python benchmarks/tuning/stream_screen.py --json benchmarks/results/stream_screen.json
     python benchmarks/tuning/stream_screen.py --variants 3   # the first three (a quick look)
+    python benchmarks/tuning/stream_screen.py --rerun 14 \
+        --json benchmarks/results/stream_screen.json         # one variant again, in place
 
 About 40 minutes on two cores (``--processes``).
 """
@@ -75,17 +77,32 @@ def main(argv=None) -> int:
     parser.add_argument("--variants", type=int, help="only the first this many variants")
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--json", help="write the results to this file")
+    parser.add_argument("--rerun", type=int, nargs="+", metavar="INDEX",
+                        help="rerun only these variants (0: the defaults) and replace "
+                             "their rows in the --json file")
     args = parser.parse_args(argv)
-    variants = VARIANTS[:args.variants] if args.variants else VARIANTS
+    if args.rerun:
+        if not args.json:
+            parser.error("--rerun replaces rows of the file given by --json")
+        variants = [VARIANTS[i] for i in args.rerun]
+    else:
+        variants = VARIANTS[:args.variants] if args.variants else VARIANTS
     jobs = [(params, seed) for params in variants for seed in SEEDS]
     with ProcessPoolExecutor(args.processes) as pool:
         results = list(pool.map(run_variant_seed, jobs))
-    out = dict(date=datetime.date.today().isoformat(), seeds=list(SEEDS), hard=HARD,
-               variants=[])
+    if args.rerun:
+        with open(args.json) as f:
+            out = json.load(f)
+        out["rerun"] = dict(date=datetime.date.today().isoformat(),
+                            variants=[change_label(p) for p in variants])
+    else:
+        out = dict(date=datetime.date.today().isoformat(), seeds=list(SEEDS), hard=HARD,
+                   variants=[dict(params=params) for params in variants])
     per_seed = iter(results)  # in the order of the jobs
     for params in variants:
         rows = [row for _ in SEEDS for row in next(per_seed)]
-        out["variants"].append(dict(params=params, rows=rows))
+        slot = next(v for v in out["variants"] if v["params"] == params)
+        slot["rows"] = rows
     print(markdown(*stream_screen(out)))
     if args.json:
         with open(args.json, "w") as f:

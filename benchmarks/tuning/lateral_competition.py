@@ -1,0 +1,107 @@
+"""Lateral competition in sample mode against winner-take-all, measured on tuning splits.
+
+With lateral competition each spike lowers the other membranes by
+``inhibition`` times their thresholds, and the neurons that cross in one
+step fire one after another, the furthest above threshold first, each
+spike pushing back those still to fire. With ``inhibition=0`` every
+neuron that crosses fires, and in sample mode, where the direct code holds
+a sample for a whole presentation, neurons with near-equal currents fire
+together, learn the same sample and stay alike. The pipeline of
+``learning.py``::
+
+    Pipeline([("stdp", STDPTransformer(400, random_state=..., **params)),
+              ("clf", LogisticRegression(max_iter=1000))])
+
+with ``params`` empty (``competition="auto"``: lateral in sample mode,
+``inhibition=1``), ``competition="wta"``, or another ``inhibition``. The
+splits are those of ``conv_tuning.py``: MNIST images 0-5,999 to train and
+6,000-7,999 to validate, ``random_state`` 0-2; digits, the inner 70/30 split
+of the training part, ``random_state`` 0-4. On MNIST the default and
+winner-take-all are also compared in a layer of 100 neurons (rows with
+``n_neurons`` 100). A last row (``"twins"``,
+digits) holds, per variant, the share of neurons whose weights have a twin
+(cosine similarity at least 0.9999) after ``fit``, averaged over the seeds.
+
+Run::
+
+    python benchmarks/tuning/lateral_competition.py --mnist path/to/mnist \\
+        --json benchmarks/results/lateral_competition.json
+    python benchmarks/tuning/lateral_competition.py          # digits only, no file
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository root: benchmarks.*
+
+from benchmarks.render import change_label
+from benchmarks.tuning.conv_tuning import run_tuning, score_variant
+from benchmarks.tuning.depression_window import SEEDS
+from sk_stdp import STDPTransformer
+
+VARIANTS = [{}, {"competition": "wta"}, {"inhibition": 0.0}, {"inhibition": 0.25},
+            {"inhibition": 0.5}, {"inhibition": 0.75}, {"inhibition": 1.25},
+            {"inhibition": 1.5}, {"inhibition": 2.0}]
+
+#: Compared in a layer of 100 neurons too (MNIST).
+SMALL_LAYER = [{}, {"competition": "wta"}]
+
+
+def twin_share(params: dict, split, seeds) -> float:
+    """The share of neurons whose weights have a twin after ``fit``, over the seeds."""
+    Xtr = split[0]
+    shares = []
+    for seed in seeds:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the collapse warning: measured here
+            weights = STDPTransformer(400, random_state=seed, **params).fit(Xtr).components_
+        unit = weights / np.linalg.norm(weights, axis=1, keepdims=True)
+        similarity = unit @ unit.T - 2 * np.eye(len(unit))
+        shares.append(float(np.mean(similarity.max(axis=1) >= 0.9999)))
+    return float(np.mean(shares))
+
+
+def evaluate(name: str, split) -> list[dict]:
+    rows = []
+    for params in VARIANTS:
+        def make_model(seed, params=params):
+            return Pipeline([
+                ("stdp", STDPTransformer(400, random_state=seed, **params)),
+                ("clf", LogisticRegression(max_iter=1000)),
+            ])
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the collapse warning of inhibition=0
+            rows.append(score_variant(name, params, make_model, SEEDS[name], split))
+    if name == "mnist":
+        for params in SMALL_LAYER:
+            def make_small(seed, params=params):
+                return Pipeline([
+                    ("stdp", STDPTransformer(100, random_state=seed, **params)),
+                    ("clf", LogisticRegression(max_iter=1000)),
+                ])
+
+            row = score_variant(f"{name} (100 neurons)", params, make_small, SEEDS[name], split)
+            rows.append(dict(row, dataset=name, n_neurons=100))
+    if name == "digits":
+        shares = {change_label(params): twin_share(params, split, SEEDS[name])
+                  for params in VARIANTS}
+        print("digits  share of neurons with a twin:", shares, flush=True)
+        rows.append(dict(dataset=name, params="twins", seeds=list(SEEDS[name]), shares=shares))
+    return rows
+
+
+def main(argv=None) -> None:
+    run_tuning(argv, __doc__.split("\n\n")[0], lambda split: evaluate("digits", split),
+               lambda split: evaluate("mnist", split))
+
+
+if __name__ == "__main__":
+    main()
