@@ -69,6 +69,7 @@ import numpy as np
 
 from sk_stdp import STDPTransformer, _config, _numba
 from sk_stdp import _dynamics as dyn
+from sk_stdp import _neurons as neurons
 from sk_stdp._kernels import kernel_state
 
 SEED_RULE = dict(
@@ -428,32 +429,16 @@ def partial_fit_section(n_rows_per_size) -> list[dict]:
 def dense_sample_scan(est: STDPTransformer):
     """A plain dense ``jax.lax.scan`` of the estimator's sample-mode configuration.
 
-    Its competition (lateral inhibition in firing order, or winner-take-all),
-    adaptive thresholds and weight normalisation after each sample, the
-    direct code, ``n_steps`` steps per sample from rest: the straightforward
-    baseline, every weight touched at every step.
+    Its competition (the neuron's own equations, ``_neurons.fire``), adaptive
+    thresholds and weight normalisation after each sample, the direct code,
+    ``n_steps`` steps per sample from rest: the straightforward baseline,
+    every weight touched at every step.
     """
     spec = _config.describe(est.get_params(), 784)
     p = dict(est.get_params(), **dict(spec.values))  # "auto" values resolved for the mode
     assert spec.competition in ("wta", "lateral") and p["encoding"] == "direct"
     lr = p["learning_rate"]
-
-    def compete(v, theta):
-        threshold = p["threshold"] + theta
-        margin = v - threshold
-        if spec.competition == "wta":
-            winner = jnp.argmax(margin)
-            fired = margin[winner] >= 0
-            s = ((jnp.arange(v.shape[0]) == winner) & fired).astype(jnp.float32)
-            return jnp.where(fired, p["v_reset"], v), s
-        # Lateral: fire in order of margin / threshold, each spike lowering the others
-        # by inhibition * their threshold.
-        unit = jnp.maximum(threshold, p["threshold"])
-        order = jnp.argsort(-jnp.where(margin >= 0, margin / unit, -jnp.inf), stable=True)
-        rank = jnp.zeros_like(v).at[order].set(jnp.arange(v.shape[0], dtype=v.dtype))
-        s = ((margin >= 0) & (margin - p["inhibition"] * unit * rank >= 0)).astype(jnp.float32)
-        others = s.sum() - s
-        return jnp.where(s > 0, p["v_reset"], v - p["inhibition"] * unit * others), s
+    lif = spec.params.neuron
 
     def present(carry, x):
         W, theta = carry  # W: (n_neurons, n_features)
@@ -462,7 +447,8 @@ def dense_sample_scan(est: STDPTransformer):
         def tick(state, _):
             W, theta, v, trace_pre, trace_post = state
             trace_pre = p["trace_decay"] * trace_pre + x
-            v, s = compete(p["leak"] * v + W @ x, theta)
+            v, s = neurons.fire(v, neurons.absolute_threshold(theta, lif), W @ x, lif,
+                                spec.competition)
             trace_post = p["trace_decay_post"] * trace_post + s
             W = W + lr * (p["A_plus"] * jnp.outer(s, trace_pre)
                           - p["A_minus"] * jnp.outer(trace_post, x))

@@ -124,6 +124,13 @@ def run_tuning(argv, description, digits_rows, mnist_rows) -> None:
                                                    rows=rows), indent=2))
 
 
+def run_tuning_by_name(argv, doc: str, evaluate) -> None:
+    """:func:`run_tuning` for a script whose rows are ``evaluate(name, split)``, with
+    ``name`` "digits" or "mnist"; its description is the first paragraph of ``doc``."""
+    run_tuning(argv, doc.split("\n\n")[0], lambda split: evaluate("digits", split),
+               lambda split: evaluate("mnist", split))
+
+
 def main(argv=None) -> None:
     run_tuning(argv, __doc__.split("\n\n")[0],
                lambda split: evaluate("digits", split, 8, seeds=(0, 1, 2)),

@@ -54,7 +54,7 @@ from sklearn.preprocessing import StandardScaler, normalize
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository root: benchmarks.*
 
 from benchmarks.learning import quadrants
-from benchmarks.tuning.conv_tuning import run_tuning, score_variant
+from benchmarks.tuning.conv_tuning import run_tuning_by_name, score_variant
 from sk_stdp import STDPTransformer
 
 #: Measured with winner-take-all, the sample-mode competition before lateral
@@ -141,8 +141,7 @@ def winner_update_row(name: str, variants: dict[str, dict]) -> dict:
 
 
 def main(argv=None) -> None:
-    run_tuning(argv, __doc__.split("\n\n")[0], lambda split: evaluate("digits", split),
-               lambda split: evaluate("mnist", split))
+    run_tuning_by_name(argv, __doc__, evaluate)
 
 
 if __name__ == "__main__":

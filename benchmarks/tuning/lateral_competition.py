@@ -42,7 +42,7 @@ from sklearn.pipeline import Pipeline
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository root: benchmarks.*
 
 from benchmarks.render import change_label
-from benchmarks.tuning.conv_tuning import run_tuning, score_variant
+from benchmarks.tuning.conv_tuning import run_tuning_by_name, score_variant
 from benchmarks.tuning.depression_window import SEEDS
 from sk_stdp import STDPTransformer
 
@@ -54,53 +54,49 @@ VARIANTS = [{}, {"competition": "wta"}, {"inhibition": 0.0}, {"inhibition": 0.25
 SMALL_LAYER = [{}, {"competition": "wta"}]
 
 
-def twin_share(params: dict, split, seeds) -> float:
-    """The share of neurons whose weights have a twin after ``fit``, over the seeds."""
-    Xtr = split[0]
+def twin_share(layers) -> float:
+    """The share of neurons whose weights have a twin, averaged over the fitted layers."""
     shares = []
-    for seed in seeds:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # the collapse warning: measured here
-            weights = STDPTransformer(400, random_state=seed, **params).fit(Xtr).components_
-        unit = weights / np.linalg.norm(weights, axis=1, keepdims=True)
+    for layer in layers:
+        unit = layer.components_ / np.linalg.norm(layer.components_, axis=1, keepdims=True)
         similarity = unit @ unit.T - 2 * np.eye(len(unit))
         shares.append(float(np.mean(similarity.max(axis=1) >= 0.9999)))
     return float(np.mean(shares))
 
 
-def evaluate(name: str, split) -> list[dict]:
-    rows = []
-    for params in VARIANTS:
-        def make_model(seed, params=params):
-            return Pipeline([
-                ("stdp", STDPTransformer(400, random_state=seed, **params)),
-                ("clf", LogisticRegression(max_iter=1000)),
-            ])
+def scored_layers(name: str, params: dict, split, n_neurons: int = 400):
+    """The tuning row of ``params`` and the layers its pipelines fitted (one per seed)."""
+    layers = []
 
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # the collapse warning of inhibition=0
-            rows.append(score_variant(name, params, make_model, SEEDS[name], split))
+    def make_model(seed):
+        layers.append(STDPTransformer(n_neurons, random_state=seed, **params))
+        return Pipeline([("stdp", layers[-1]), ("clf", LogisticRegression(max_iter=1000))])
+
+    label = name if n_neurons == 400 else f"{name} ({n_neurons} neurons)"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the collapse warning of inhibition=0: measured here
+        row = score_variant(label, params, make_model, SEEDS[name], split)
+    return dict(row, dataset=name), layers
+
+
+def evaluate(name: str, split) -> list[dict]:
+    rows, shares = [], {}
+    for params in VARIANTS:
+        row, layers = scored_layers(name, params, split)
+        rows.append(row)
+        shares[change_label(params)] = twin_share(layers)
     if name == "mnist":
         for params in SMALL_LAYER:
-            def make_small(seed, params=params):
-                return Pipeline([
-                    ("stdp", STDPTransformer(100, random_state=seed, **params)),
-                    ("clf", LogisticRegression(max_iter=1000)),
-                ])
-
-            row = score_variant(f"{name} (100 neurons)", params, make_small, SEEDS[name], split)
-            rows.append(dict(row, dataset=name, n_neurons=100))
+            row, _ = scored_layers(name, params, split, n_neurons=100)
+            rows.append(dict(row, n_neurons=100))
     if name == "digits":
-        shares = {change_label(params): twin_share(params, split, SEEDS[name])
-                  for params in VARIANTS}
         print("digits  share of neurons with a twin:", shares, flush=True)
         rows.append(dict(dataset=name, params="twins", seeds=list(SEEDS[name]), shares=shares))
     return rows
 
 
 def main(argv=None) -> None:
-    run_tuning(argv, __doc__.split("\n\n")[0], lambda split: evaluate("digits", split),
-               lambda split: evaluate("mnist", split))
+    run_tuning_by_name(argv, __doc__, evaluate)
 
 
 if __name__ == "__main__":

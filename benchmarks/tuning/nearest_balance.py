@@ -43,7 +43,7 @@ from sklearn.pipeline import Pipeline
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository root: benchmarks.*
 
-from benchmarks.tuning.conv_tuning import run_tuning, score_variant
+from benchmarks.tuning.conv_tuning import run_tuning_by_name, score_variant
 from benchmarks.tuning.depression_window import SEEDS, WTA, winner_update_row
 from sk_stdp import STDPTransformer
 
@@ -70,8 +70,7 @@ def evaluate(name: str, split) -> list[dict]:
 
 
 def main(argv=None) -> None:
-    run_tuning(argv, __doc__.split("\n\n")[0], lambda split: evaluate("digits", split),
-               lambda split: evaluate("mnist", split))
+    run_tuning_by_name(argv, __doc__, evaluate)
 
 
 if __name__ == "__main__":
