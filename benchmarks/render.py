@@ -361,7 +361,7 @@ def headline(learning_rows: list[dict], stream_rows: list[dict], live_run: dict,
 RESULT_FILES = ("learning", "streams", "live", "speed", "peers", "brainevent", "speed-earlier",
                 "guide", "depression_window", "conv_tuning", "onelayer_tuning", "readout_tuning",
                 "stream_screen", "detector_bound", "conv_filters",
-                "nearest_balance", "lateral_competition")
+                "nearest_balance", "lateral_competition", "conv_second_layer", "stream_length")
 
 
 def provenance_table(records: dict) -> tuple[list[str], list[list[str]]]:
