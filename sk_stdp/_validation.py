@@ -93,18 +93,26 @@ SAME_PROTOTYPE = 0.9999
 COLLAPSE_SAMPLE = 256
 
 
+def closest_similarity(weights: np.ndarray, n_checked: int | None = None) -> np.ndarray:
+    """Cosine similarity of each of the first ``n_checked`` neurons (all by default) to
+    the closest other neuron of the layer (``weights``: input-major, one column per
+    neuron); a neuron whose weights are all zero is similar to none."""
+    norms = np.linalg.norm(weights, axis=0)
+    unit = weights / np.where(norms > 0, norms, 1)
+    n_checked = weights.shape[1] if n_checked is None else min(n_checked, weights.shape[1])
+    similarity = unit[:, :n_checked].T @ unit
+    np.fill_diagonal(similarity, -1)  # not each neuron with itself
+    return similarity.max(axis=1)
+
+
 def warn_collapsed(weights: np.ndarray, spec: LayerSpec) -> None:
     """One warning per fit when lateral competition left most neurons with the weights of
     another neuron (``weights``: input-major, one column per neuron). The first
     :data:`COLLAPSE_SAMPLE` neurons (their weights start at random) stand for the layer."""
     if spec.competition != "lateral" or spec.n_neurons < 2:
         return
-    norms = np.linalg.norm(weights, axis=0)
-    unit = weights / np.where(norms > 0, norms, 1)
     n_checked = min(spec.n_neurons, COLLAPSE_SAMPLE)
-    similarity = unit[:, :n_checked].T @ unit
-    np.fill_diagonal(similarity, -1)  # not each neuron with itself
-    twins = int((similarity.max(axis=1) >= SAME_PROTOTYPE).sum())
+    twins = int((closest_similarity(weights, n_checked) >= SAME_PROTOTYPE).sum())
     if twins >= n_checked / 2:
         inhibition = dict(spec.values)["inhibition"]
         warnings.warn(

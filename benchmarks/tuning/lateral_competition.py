@@ -20,7 +20,8 @@ of the training part, ``random_state`` 0-4. On MNIST the default and
 winner-take-all are also compared in a layer of 100 neurons (rows with
 ``n_neurons`` 100). A last row (``"twins"``,
 digits) holds, per variant, the share of neurons whose weights have a twin
-(cosine similarity at least 0.9999) after ``fit``, averaged over the seeds.
+(cosine similarity at least ``SAME_PROTOTYPE``, 0.9999, the threshold of
+``fit``'s warning) after ``fit``, averaged over the seeds.
 
 Run::
 
@@ -45,6 +46,7 @@ from benchmarks.render import change_label
 from benchmarks.tuning.conv_tuning import run_tuning_by_name, score_variant
 from benchmarks.tuning.depression_window import SEEDS
 from sk_stdp import STDPTransformer
+from sk_stdp._validation import SAME_PROTOTYPE, closest_similarity
 
 VARIANTS = [{}, {"competition": "wta"}, {"inhibition": 0.0}, {"inhibition": 0.25},
             {"inhibition": 0.5}, {"inhibition": 0.75}, {"inhibition": 1.25},
@@ -56,12 +58,8 @@ SMALL_LAYER = [{}, {"competition": "wta"}]
 
 def twin_share(layers) -> float:
     """The share of neurons whose weights have a twin, averaged over the fitted layers."""
-    shares = []
-    for layer in layers:
-        unit = layer.components_ / np.linalg.norm(layer.components_, axis=1, keepdims=True)
-        similarity = unit @ unit.T - 2 * np.eye(len(unit))
-        shares.append(float(np.mean(similarity.max(axis=1) >= 0.9999)))
-    return float(np.mean(shares))
+    return float(np.mean([np.mean(closest_similarity(layer.components_.T) >= SAME_PROTOTYPE)
+                          for layer in layers]))
 
 
 def scored_layers(name: str, params: dict, split, n_neurons: int = 400):
